@@ -1,7 +1,7 @@
 // Reads the stack's settings from the Pulumi config (namespace roadwave-monitoring:) and validates them with
 // `parseSettings`. Secrets leave here only as Pulumi secret Outputs.
 import * as pulumi from "@pulumi/pulumi";
-import { PROJECT, SECRET_NAMES, parseSettings, type SecretName, type Settings } from "./settings";
+import { PROJECT, SECRET_NAMES, SettingsError, parseSettings, type SecretName, type Settings } from "./settings";
 
 export type StackSecrets = Partial<Record<SecretName, pulumi.Output<string>>>;
 
@@ -45,7 +45,15 @@ export function loadSettings(): StackConfig {
     }
     else raw[key] = decode(value);
   }
-  const { settings, secretsSet } = parseSettings(stack, raw, secretValues, plaintext);
+  let parsed: ReturnType<typeof parseSettings>;
+  try {
+    parsed = parseSettings(stack, raw, secretValues, plaintext);
+  } catch (error) {
+    // RunError: Pulumi prints the message alone, without a stack trace.
+    if (error instanceof SettingsError) throw new pulumi.RunError(error.message);
+    throw error;
+  }
+  const { settings, secretsSet } = parsed;
   const config = new pulumi.Config(PROJECT);
   const secrets: StackSecrets = {};
   for (const name of secretsSet) secrets[name] = config.requireSecret(name);

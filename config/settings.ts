@@ -3,6 +3,8 @@
 // Pulumi config and turns the secrets into Pulumi secret Outputs.
 import { z } from "zod";
 import { isHostInCidr, isIpv4, isIpv4Cidr, isNetworkAddress } from "./ipv4";
+import { FLAVOR_SIZES } from "./flavors";
+import { dhcpPool, inPool } from "./network";
 
 export const PROJECT = "roadwave-monitoring";
 export const STACKS = ["prod", "staging", "staging-dr"] as const;
@@ -31,7 +33,9 @@ const ovhSchema = z.strictObject({
 
 const instanceSchema = z.strictObject({
   /** OVH flavor name, e.g. b3-16. */
-  flavor: z.string().regex(/^[a-z0-9]+-[0-9]+(-[a-z0-9]+)*$/, "must be an OVH flavor name like b3-16 or d2-4"),
+  flavor: z.string().refine((f) => f in FLAVOR_SIZES, {
+    message: `must be one of the OVH flavors ${Object.keys(FLAVOR_SIZES).join(", ")} (add others to config/flavors.ts)`,
+  }),
   /** OVH image name, e.g. "Debian 12". */
   image: z.string().min(1).default("Debian 12"),
   dataVolumeGb: z.number().int().min(10, "must be at least 10 (GB)").max(4000, "must be at most 4000 (GB)"),
@@ -340,10 +344,28 @@ function exampleFor(path: readonly PropertyKey[]): string {
   return examples[last] ?? "<value>";
 }
 
+/** Fields of each settings section, for the fix of a missing section. */
+const SECTION_FIELDS: Record<string, string[]> = Object.fromEntries(
+  [...Object.entries(drStackSchema.shape), ...Object.entries(monitoringStackSchema.shape)].flatMap(([key, schema]) => {
+    const inner = (schema as z.ZodType).def.type === "optional" || (schema as z.ZodType).def.type === "default"
+      ? ((schema as unknown as { def: { innerType: z.ZodType } }).def.innerType)
+      : (schema as z.ZodType);
+    return inner instanceof z.ZodObject ? [[key, Object.keys(inner.shape)]] : [];
+  }),
+);
+
 function zodProblems(stack: string, error: z.ZodError): SettingsProblem[] {
   return error.issues.map((issue) => {
     const path = issue.path;
     const key = keyOf(path);
+    if (issue.code === "invalid_type" && issue.input === undefined && path.length === 1 && path[0] !== "environment") {
+      const fields = SECTION_FIELDS[String(path[0])];
+      return {
+        key,
+        problem: "is missing",
+        fix: `add a "${key}:" map to Pulumi.${stack}.yaml${fields ? ` with ${fields.join(", ")}` : ""} (see docs/settings.md)`,
+      };
+    }
     if (issue.code === "invalid_type" && issue.input === undefined) {
       return {
         key,
@@ -393,6 +415,10 @@ function crossFieldProblems(stack: string, s: Settings): SettingsProblem[] {
   for (const { path, ip } of addresses) {
     if (!isHostInCidr(ip, s.network.cidr)) {
       add(path, `${ip} is not a usable address of the private network ${s.network.cidr}`, `pick an address inside ${s.network.cidr} (not its network or broadcast address) in ${file}`);
+    }
+    const pool = dhcpPool(s.network.cidr);
+    if (isHostInCidr(ip, s.network.cidr) && inPool(ip, pool)) {
+      add(path, `${ip} is inside the DHCP pool ${pool.start}-${pool.end} of ${s.network.cidr}`, `pick a static address below ${pool.start} in ${file}`);
     }
     const other = seen.get(ip);
     if (other !== undefined) {

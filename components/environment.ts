@@ -1,0 +1,138 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { StackSecrets } from "../config/loadSettings";
+import type { DrStackSettings, MonitoringStackSettings, Settings } from "../config/settings";
+import { BackupBucket } from "./backupBucket";
+import { DockerHost } from "./dockerHost";
+import { PrivateNetwork } from "./privateNetwork";
+
+export interface MonitoringEnvironmentArgs {
+  settings: Settings;
+  secrets: StackSecrets;
+}
+
+/** Port of the Pushgateway on the staging monitoring host (DR drill results). */
+export const PUSHGATEWAY_PORT = 9091;
+
+/**
+ * Everything one stack deploys. prod/staging: the private network, the monitoring host, (prod) the separate
+ * Uptime Kuma host, the backup bucket. staging-dr: the restore host on the staging network, fed by the prod
+ * stack's backup outputs.
+ */
+export class MonitoringEnvironment extends pulumi.ComponentResource {
+  /** The stack outputs (secrets stay secret). */
+  readonly outputs: Record<string, pulumi.Input<unknown>>;
+
+  constructor(name: string, args: MonitoringEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("roadwave:environment:MonitoringEnvironment", name, {}, opts);
+    this.outputs =
+      args.settings.environment === "staging-dr"
+        ? this.drStack(name, args.settings, args.secrets)
+        : this.monitoringStack(name, args.settings, args.secrets);
+    this.registerOutputs(this.outputs);
+  }
+
+  private monitoringStack(name: string, s: MonitoringStackSettings, secrets: StackSecrets): Record<string, pulumi.Input<unknown>> {
+    const sshPrivateKey = required(secrets, "sshPrivateKey");
+    const prod = s.environment === "prod";
+    const network = new PrivateNetwork(
+      `${name}-network`,
+      {
+        serviceName: s.ovh.serviceName,
+        region: s.ovh.region,
+        environment: s.environment,
+        vlanId: s.network.vlanId,
+        cidr: s.network.cidr,
+        gatewayIp: s.network.gatewayIp,
+        adminCidrs: s.admin.cidrs,
+        roles: s.hosts.uptimeKuma ? ["monitoring", "uptime-kuma"] : ["monitoring"],
+      },
+      { parent: this },
+    );
+    const hostNetwork = { networkId: network.networkId, subnetId: network.subnetId, gatewayId: network.gatewayId, cidr: s.network.cidr };
+    const common = { serviceName: s.ovh.serviceName, region: s.ovh.region, environment: s.environment, network: hostNetwork, admin: s.admin, sshPrivateKey, protectData: prod };
+
+    const monitoring = new DockerHost(`${name}-monitoring`, { ...common, role: "monitoring", instance: s.hosts.monitoring }, { parent: this });
+    const uptimeKuma = s.hosts.uptimeKuma
+      ? new DockerHost(`${name}-uptime-kuma`, { ...common, role: "uptime-kuma", instance: s.hosts.uptimeKuma }, { parent: this })
+      : undefined;
+
+    const outputs: Record<string, pulumi.Input<unknown>> = {
+      environment: s.environment,
+      privateNetworkId: network.networkId,
+      privateSubnetId: network.subnetId,
+      gatewayId: network.gatewayId,
+      monitoringPublicIp: monitoring.publicIp,
+      monitoringPrivateIp: monitoring.privateIp,
+      uptimeKumaPublicIp: (uptimeKuma ?? monitoring).publicIp,
+      uptimeKumaPrivateIp: (uptimeKuma ?? monitoring).privateIp,
+      grafanaUrl: `https://${s.domains.grafana}`,
+      statusPageUrl: `https://${s.domains.statusPage}/status/${s.uptimeKuma.statusPageSlug}`,
+      pushgatewayUrl: `http://${monitoring.privateIp}:${PUSHGATEWAY_PORT}`,
+    };
+
+    if (s.backup) {
+      const bucket = new BackupBucket(
+        `${name}-backups`,
+        {
+          serviceName: s.ovh.serviceName,
+          environment: s.environment,
+          bucketName: s.backup.bucketName,
+          region: s.backup.region,
+          retentionDays: s.retention.backupDays,
+          protect: prod,
+        },
+        { parent: this },
+      );
+      Object.assign(outputs, {
+        backupBucketName: bucket.bucketName,
+        backupS3Endpoint: bucket.s3Endpoint,
+        backupS3Region: bucket.s3Region,
+        backupReadWriteAccessKeyId: bucket.readWrite.accessKeyId,
+        backupReadWriteSecretAccessKey: bucket.readWrite.secretAccessKey,
+        backupReadOnlyAccessKeyId: bucket.readOnly.accessKeyId,
+        backupReadOnlySecretAccessKey: bucket.readOnly.secretAccessKey,
+        // The DR stack decrypts the repository with it.
+        backupRepoPassphrase: required(secrets, "pgbackrestPassphrase"),
+      });
+    }
+    return outputs;
+  }
+
+  private drStack(name: string, s: DrStackSettings, secrets: StackSecrets): Record<string, pulumi.Input<unknown>> {
+    const prod = new pulumi.StackReference(`${name}-prod`, { name: s.dr.prodStack }, { parent: this });
+    const staging = new pulumi.StackReference(`${name}-staging`, { name: s.dr.stagingStack }, { parent: this });
+    const restore = new DockerHost(
+      `${name}-restore`,
+      {
+        serviceName: s.ovh.serviceName,
+        region: s.ovh.region,
+        environment: s.environment,
+        role: "restore",
+        instance: s.hosts.restore,
+        network: {
+          networkId: staging.requireOutput("privateNetworkId") as pulumi.Output<string>,
+          subnetId: staging.requireOutput("privateSubnetId") as pulumi.Output<string>,
+          gatewayId: staging.requireOutput("gatewayId") as pulumi.Output<string>,
+          cidr: s.network.cidr,
+        },
+        admin: s.admin,
+        sshPrivateKey: required(secrets, "sshPrivateKey"),
+        protectData: false,
+      },
+      { parent: this },
+    );
+    return {
+      environment: s.environment,
+      restorePublicIp: restore.publicIp,
+      restorePrivateIp: restore.privateIp,
+      restoredFromBucket: prod.requireOutput("backupBucketName"),
+    };
+  }
+}
+
+function required(secrets: StackSecrets, name: keyof StackSecrets): pulumi.Output<string> {
+  const value = secrets[name];
+  // loadSettings has already reported a missing required secret; this guards programming errors only.
+  if (!value) throw new Error(`secret ${name} is required by this stack but was not loaded`);
+  return value;
+}
