@@ -60,7 +60,6 @@ const OVH_ENDPOINTS: Record<string, string> = {
 };
 
 async function ovhRequest(method: "GET" | "POST", path: string, body?: unknown): Promise<unknown> {
-  const { createHash } = await import("node:crypto");
   const env = process.env;
   const missing = ["OVH_APPLICATION_KEY", "OVH_APPLICATION_SECRET", "OVH_CONSUMER_KEY"].filter((k) => !env[k]);
   if (missing.length > 0) {
@@ -71,9 +70,12 @@ async function ovhRequest(method: "GET" | "POST", path: string, body?: unknown):
   const url = `${base}${path}`;
   const payload = body === undefined ? "" : JSON.stringify(body);
   const timestamp = String(Math.round(Date.now() / 1000));
-  const signature = createHash("sha1")
-    .update([env.OVH_APPLICATION_SECRET, env.OVH_CONSUMER_KEY, method, url, payload, timestamp].join("+"))
-    .digest("hex");
+  // Web Crypto (a Node global) rather than an import: Pulumi serializes this code with the resource.
+  const digest = await globalThis.crypto.subtle.digest(
+    "SHA-1",
+    new TextEncoder().encode([env.OVH_APPLICATION_SECRET, env.OVH_CONSUMER_KEY, method, url, payload, timestamp].join("+")),
+  );
+  const signature = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
   const response = await fetch(url, {
     method,
     body: payload === "" ? undefined : payload,
