@@ -83,6 +83,11 @@ interface StepLike {
   new?: StateLike | null;
   diffs?: string[] | null;
   detailedDiff?: Record<string, { diffKind?: string; kind?: string }> | null;
+  /**
+   * Whether `new` is the state read from the cloud. True for an outputs event (sent after the read); false for
+   * a pre event and a `--json` digest, which are built before the read and carry no new state for a refresh.
+   */
+  afterRead?: boolean;
 }
 
 /** apitype.EngineEvent, as passed to the Automation API's onEvent (and written by --event-log). */
@@ -227,9 +232,11 @@ function classify(step: StepLike): Classified | undefined {
       : (step.diffs ?? []).map((key) => [key, "update"]);
   if (NO_CHANGE_OPS.has(step.op)) return undefined;
   if (step.op === "refresh") {
-    // A refresh step has no new state when the resource is gone from the cloud.
-    if (!step.new) return { operation: "delete", paths: [], fromOutputs: false };
     if (paths.length > 0) return { operation: "update", paths, fromOutputs: false };
+    // Before the read nothing is known yet: the engine's summary still counts what changed.
+    if (!step.afterRead) return undefined;
+    // After the read, a refresh step has no new state when the resource is gone from the cloud.
+    if (!step.new) return { operation: "delete", paths: [], fromOutputs: false };
     // No diff from the provider: compare recorded and actual outputs (Pulumi's legacy refresh diff).
     if (step.detailedDiff === undefined || step.detailedDiff === null) {
       const changed = topLevelChanges(step.old?.outputs, step.new.outputs);
@@ -330,8 +337,8 @@ export function reportFromEngineEvents(events: readonly EngineEventLike[], optio
     if (event.summaryEvent) summary = event.summaryEvent.resourceChanges ?? {};
     const pre = event.resourcePreEvent?.metadata;
     const out = event.resOutputsEvent?.metadata;
-    if (out) steps.set(out.urn, { step: out, fromOutputs: true });
-    if (pre && !steps.get(pre.urn)?.fromOutputs) steps.set(pre.urn, { step: pre, fromOutputs: false });
+    if (out) steps.set(out.urn, { step: { ...out, afterRead: true }, fromOutputs: true });
+    if (pre && !steps.get(pre.urn)?.fromOutputs) steps.set(pre.urn, { step: { ...pre, afterRead: false }, fromOutputs: false });
   }
   return assemble([...steps.values()].map((s) => s.step), diagnostics, summary, options);
 }
@@ -346,6 +353,7 @@ export function reportFromPreviewJson(digest: PreviewDigestLike, options: BuildO
     new: s.newState ?? null,
     diffs: s.diffReasons ?? null,
     detailedDiff: s.detailedDiff ?? null,
+    afterRead: false,
   }));
   const diagnostics = (digest.diagnostics ?? [])
     .filter((d) => d.severity === "error" && d.message)

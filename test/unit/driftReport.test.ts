@@ -88,6 +88,8 @@ describe("drift report from engine events", () => {
     expect(r.errors[1]).toMatch(/Instance::monitoring: the refresh operation failed$/);
     // info#err diagnostics are progress output, not errors.
     expect(r.errors).toHaveLength(2);
+    // The instance was never read: its pre event (no new state yet) is not taken for a deletion.
+    expect(r.resources).toEqual([]);
     expect(renderMarkdown(r)).toContain("**prod**: could not be checked");
   });
 });
@@ -181,6 +183,17 @@ describe("exit codes", () => {
     });
     expect(r.status).toBe("drift");
     expect(r.notes[0]).toMatch(/counted 1 changed resource/);
+  });
+
+  it("does not take a refresh step seen only before its read for a deletion", () => {
+    const old = { type: "t", urn: "urn:pulumi:prod::p::t::r", id: "1", outputs: {} };
+    const pre = [{ sequence: 1, resourcePreEvent: { metadata: { op: "refresh", urn: old.urn, old, new: null, detailedDiff: null } } }];
+    expect(reportFromRecording(pre, { stack: "prod", checkedAt: CHECKED_AT }).status).toBe("no-drift");
+    const digest = { steps: [{ op: "refresh", urn: old.urn, oldState: old }], changeSummary: { delete: 1 } };
+    const fromDigest = reportFromRecording(digest, { stack: "prod", checkedAt: CHECKED_AT });
+    expect(fromDigest.status).toBe("drift");
+    expect(fromDigest.resources).toEqual([]);
+    expect(fromDigest.notes[0]).toMatch(/counted 1 changed resource/);
   });
 
   it("drops outputs-only differences when the engine counted no change", () => {
