@@ -1,6 +1,5 @@
 // Posts a Markdown report to a Slack incoming webhook, and reads that webhook from a stack's secret config.
 // The webhook URL is a credential: it is never printed, logged or written to a file.
-import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { PROJECT } from "../config/settings";
 
 /** Slack's markdown block takes at most 12,000 characters per message. */
@@ -41,6 +40,8 @@ export async function postToSlack(webhookUrl: string, payload: SlackPayload): Pr
 
 /** The stack's slackWebhookUrl secret (decrypted by the Pulumi CLI), or undefined when it is not set. */
 export async function slackWebhookOf(stackName: string, workDir: string): Promise<string | undefined> {
+  // Loaded on demand: the Automation API is heavy and only needed when notifying.
+  const { LocalWorkspace } = await import("@pulumi/pulumi/automation");
   const stack = await LocalWorkspace.selectStack({ stackName, workDir });
   const config = await stack.getAllConfig();
   const value = config[`${PROJECT}:slackWebhookUrl`]?.value;

@@ -71,6 +71,7 @@ afterAll(() => {
   rmSync(workDir, { recursive: true, force: true });
 });
 
+// Each run has its own output directory and webhook path. Sequential: each process is CPU-bound at start.
 describe("npm run drift", () => {
   it("exits 2 with a clear message when the Pulumi CLI is not on PATH", async () => {
     const emptyBin = mkdtempSync(join(workDir, "empty-"));
@@ -94,7 +95,7 @@ describe("npm run drift", () => {
   describe("through the Automation API with a stand-in pulumi", () => {
     let server: Server;
     let received: { url?: string; body: string }[];
-    let webhook: string;
+    let webhookBase: string;
 
     beforeAll(async () => {
       received = [];
@@ -109,20 +110,21 @@ describe("npm run drift", () => {
       await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
       const address = server.address();
       if (address === null || typeof address === "string") throw new Error("no port");
-      webhook = `http://127.0.0.1:${address.port}/services/T0ROADWAVE/B0PROD/wiringT0k3n`;
+      webhookBase = `http://127.0.0.1:${address.port}/services/T0ROADWAVE/B0PROD`;
     });
     afterAll(async () => {
       await new Promise<void>((r) => server.close(() => r()));
     });
 
-    function env(events: string, extra: Record<string, string> = {}): Record<string, string> {
+    /** Environment of one run; `token` is the last part of its webhook path. */
+    function env(events: string, token: string, extra: Record<string, string> = {}): Record<string, string> {
       return {
         PATH: fakePulumiDir(),
-        FAKE_PULUMI_LOG: join(workDir, "calls.log"),
+        FAKE_PULUMI_LOG: join(workDir, `calls-${token}.log`),
         FAKE_PULUMI_EVENTS: join(FIXTURES, events),
         FAKE_PULUMI_CONFIG: JSON.stringify({
           "roadwave-monitoring:environment": { value: "prod", secret: false },
-          "roadwave-monitoring:slackWebhookUrl": { value: webhook, secret: true },
+          "roadwave-monitoring:slackWebhookUrl": { value: `${webhookBase}/${token}`, secret: true },
         }),
         ...extra,
       };
@@ -130,25 +132,25 @@ describe("npm run drift", () => {
 
     it("exits 0 and writes the reports when nothing drifted", async () => {
       const outDir = join(workDir, "out-clean");
-      const run = await runDrift(["prod", `--out-dir=${outDir}`, "--notify"], env("no-drift.events.json"));
+      const run = await runDrift(["prod", `--out-dir=${outDir}`, "--notify"], env("no-drift.events.json", "cleanT0k3n"));
       expect(run.code).toBe(0);
       expect(run.stdout).toContain("# Pulumi drift check: no drift");
       expect(JSON.parse(readFileSync(join(outDir, "prod.json"), "utf8")).status).toBe("no-drift");
-      const calls = readFileSync(join(workDir, "calls.log"), "utf8");
+      const calls = readFileSync(join(workDir, "calls-cleanT0k3n.log"), "utf8");
       expect(calls).toContain('"refresh","--preview-only"');
       expect(calls).toContain('"--stack","prod"');
-      expect(received).toHaveLength(0);
+      expect(received.filter((r) => r.url?.endsWith("/cleanT0k3n"))).toHaveLength(0);
     });
 
     it("exits 1 on drift and posts the report to the stack's webhook without printing it", async () => {
       const outDir = join(workDir, "out-drift");
-      const run = await runDrift(["prod", `--out-dir=${outDir}`, "--notify"], env("updated-properties.events.json"));
+      const run = await runDrift(["prod", `--out-dir=${outDir}`, "--notify"], env("updated-properties.events.json", "wiringT0k3n"));
       expect(run.code).toBe(1);
       expect(run.stdout).toContain("**prod**: drift in 2 resources");
       expect(readFileSync(join(outDir, "prod.md"), "utf8")).toContain("| `flavorName` | update | `b3-16` | `b3-32` |");
-      expect(received).toHaveLength(1);
-      expect(received[0]!.url).toBe("/services/T0ROADWAVE/B0PROD/wiringT0k3n");
-      const payload = JSON.parse(received[0]!.body);
+      const posts = received.filter((r) => r.url === "/services/T0ROADWAVE/B0PROD/wiringT0k3n");
+      expect(posts).toHaveLength(1);
+      const payload = JSON.parse(posts[0]!.body);
       expect(payload.text).toContain("drift detected in stack prod");
       expect(payload.blocks[0].type).toBe("markdown");
       expect(payload.blocks[0].text).toContain("flavorName");
@@ -161,12 +163,13 @@ describe("npm run drift", () => {
       const outDir = join(workDir, "out-error");
       const run = await runDrift(
         ["prod", `--out-dir=${outDir}`],
-        env("error.events.json", { FAKE_PULUMI_FAIL: "error: preview failed: 1 error occurred: OVHcloud API error (status code 403)" }),
+        env("error.events.json", "errorT0k3n", { FAKE_PULUMI_FAIL: "error: preview failed: 1 error occurred: OVHcloud API error (status code 403)" }),
       );
       expect(run.code).toBe(2);
       expect(run.stdout).toContain("This credential is not valid");
       expect(run.stdout).toContain("preview failed: 1 error occurred: OVHcloud API error (status code 403)");
       expect(run.stdout + run.stderr).not.toMatch(/^\s+at /m);
+      expect(received.filter((r) => r.url?.endsWith("/errorT0k3n"))).toHaveLength(0);
     });
   });
 });
