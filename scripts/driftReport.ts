@@ -444,7 +444,7 @@ export function renderMarkdown(report: DriftReport): string {
       `To keep the code as the truth: \`pulumi up -s ${report.stack}\`. To accept the cloud's values: \`pulumi refresh -s ${report.stack}\` and update the settings or program.`,
     );
   }
-  return `${lines.join("\n").trimEnd()}\n`;
+  return `${lines.join("\n").replace(/\n{3,}/g, "\n\n").trimEnd()}\n`;
 }
 
 /** The combined summary of several stacks (stdout, Slack). */
