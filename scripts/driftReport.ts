@@ -252,12 +252,14 @@ function classify(step: StepLike): Classified | undefined {
 function toResource(step: StepLike, found: Classified, secretValues: readonly string[]): DriftedResource {
   const { type: urnType, name } = urnParts(step.urn);
   const changes = found.paths.map(([path, kind]): PropertyChange => {
-    const lastKey = String(parsePropertyPath(path).at(-1) ?? path);
+    // A secret-sounding name anywhere on the path (e.g. `credentials.user`) masks the value.
+    const keys = parsePropertyPath(path).map(String);
+    const key = keys.find((k) => SECRET_NAME.test(k)) ?? keys.at(-1);
     const change: PropertyChange = { path, kind };
     const recorded = valueAt(step.old, path);
     const actual = valueAt(step.new, path);
-    if (recorded !== NOT_FOUND) change.recorded = maskValue(recorded, secretValues, lastKey);
-    if (actual !== NOT_FOUND) change.actual = maskValue(actual, secretValues, lastKey);
+    if (recorded !== NOT_FOUND) change.recorded = maskValue(recorded, secretValues, key);
+    if (actual !== NOT_FOUND) change.actual = maskValue(actual, secretValues, key);
     return change;
   }).sort((a, b) => a.path.localeCompare(b.path));
   const id = step.old?.id ?? step.new?.id;

@@ -129,6 +129,16 @@ describe("secret masking", () => {
     expect(r.errors.at(-1)).toBe(`backend said token ${SECRET_MASK} is wrong`);
   });
 
+  it("masks a value below a secret-named property", () => {
+    const old = { type: "t", urn: "urn:pulumi:prod::p::t::r", id: "1", outputs: { credentials: { user: "u1" } } };
+    const now = { ...old, outputs: { credentials: { user: "u2" } } };
+    const events = [
+      { sequence: 1, resOutputsEvent: { metadata: { op: "refresh", urn: old.urn, old, new: now, detailedDiff: { "credentials.user": { diffKind: "update" } } } } },
+    ];
+    const r = reportFromRecording(events, { stack: "prod", checkedAt: CHECKED_AT });
+    expect(r.resources[0]?.changes).toEqual([{ path: "credentials.user", kind: "update", recorded: SECRET_MASK, actual: SECRET_MASK }]);
+  });
+
   it("masks nested values and leaves plain ones", () => {
     const envelope = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", plaintext: '"x"' };
     expect(maskValue({ a: envelope, b: [1, "two"], apiKey: "k-123", nested: { privateKey: "pem" } })).toEqual({
