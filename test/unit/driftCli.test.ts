@@ -1,7 +1,9 @@
 // scripts/drift.ts run as a process: with no Pulumi CLI on PATH, and with a stand-in `pulumi` executable that
-// answers the Automation API's calls (version, stack select, config, refresh --preview-only) and writes
-// recorded engine events to the --event-log file, the way CLIs up to 3.205 do. The real CLI is not available
-// here; the stand-in only checks the wiring (arguments, event delivery, exit codes, files, notification).
+// answers the Automation API's calls (version, stack select, config, refresh --preview-only) and sends
+// recorded engine events the way the CLI does: streamed over gRPC to the Automation API's events server
+// (CLI after 3.205, e.g. the pinned 3.248.0), or appended to the --event-log file (CLI up to 3.205). The real
+// CLI is not available here; the stand-in checks the wiring (arguments, event delivery, exit codes, files,
+// notification), not the engine.
 import { spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -45,19 +47,33 @@ const fs = require("node:fs");
 const args = process.argv.slice(2);
 fs.appendFileSync(process.env.FAKE_PULUMI_LOG, JSON.stringify(args) + "\\n");
 const sleep = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-if (args[0] === "version") { console.log("v3.205.0"); process.exit(0); }
+if (args[0] === "version") { console.log("v" + (process.env.FAKE_PULUMI_VERSION || "3.248.0")); process.exit(0); }
 if (args[0] === "stack" && args[1] === "select") process.exit(0);
 if (args[0] === "config" && args.includes("--json")) { console.log(process.env.FAKE_PULUMI_CONFIG || "{}"); process.exit(0); }
+const finish = () => {
+  if (process.env.FAKE_PULUMI_FAIL) { console.error(process.env.FAKE_PULUMI_FAIL); process.exit(255); }
+  process.exit(0);
+};
 if (args[0] === "refresh" && args.includes("--preview-only")) {
   const log = args[args.indexOf("--event-log") + 1];
   const events = JSON.parse(fs.readFileSync(process.env.FAKE_PULUMI_EVENTS, "utf8"));
-  fs.appendFileSync(log, events.map((e) => JSON.stringify(e)).join("\\n") + "\\n");
-  sleep(700); // the Automation API tails the event log every 200 ms
-  if (process.env.FAKE_PULUMI_FAIL) { console.error(process.env.FAKE_PULUMI_FAIL); process.exit(255); }
-  process.exit(0);
+  if (log.startsWith("tcp://")) {
+    const grpc = require(${JSON.stringify(join(ROOT, "node_modules", "@grpc", "grpc-js"))});
+    const { EventsClient } = require(${JSON.stringify(join(ROOT, "node_modules", "@pulumi", "pulumi", "proto", "events_grpc_pb.js"))});
+    const { EventRequest } = require(${JSON.stringify(join(ROOT, "node_modules", "@pulumi", "pulumi", "proto", "events_pb.js"))});
+    const client = new EventsClient(log.slice("tcp://".length), grpc.credentials.createInsecure());
+    const call = client.streamEvents((error) => { if (error) { console.error("error: " + error.message); process.exit(255); } finish(); });
+    for (const event of events) call.write(new EventRequest().setEvent(JSON.stringify(event)));
+    call.end();
+  } else {
+    fs.appendFileSync(log, events.map((e) => JSON.stringify(e)).join("\\n") + "\\n");
+    sleep(700); // the Automation API tails the event log every 200 ms
+    finish();
+  }
+} else {
+  console.error("error: the stand-in pulumi does not know: " + args.join(" "));
+  process.exit(255);
 }
-console.error("error: the stand-in pulumi does not know: " + args.join(" "));
-process.exit(255);
 `;
   writeFileSync(join(dir, "pulumi"), script);
   chmodSync(join(dir, "pulumi"), 0o755);
@@ -139,6 +155,8 @@ describe("npm run drift", () => {
       const calls = readFileSync(join(workDir, "calls-cleanT0k3n.log"), "utf8");
       expect(calls).toContain('"refresh","--preview-only"');
       expect(calls).toContain('"--stack","prod"');
+      // CLI 3.248 streams its events to the Automation API's gRPC server.
+      expect(calls).toMatch(/"--event-log","tcp:\/\/127\.0\.0\.1:\d+"/);
       expect(received.filter((r) => r.url?.endsWith("/cleanT0k3n"))).toHaveLength(0);
     });
 
@@ -157,6 +175,14 @@ describe("npm run drift", () => {
       for (const output of [run.stdout, run.stderr, readFileSync(join(outDir, "prod.json"), "utf8")]) {
         expect(output).not.toContain("wiringT0k3n");
       }
+    });
+
+    it("reads the events from the log file of a CLI up to 3.205", async () => {
+      const outDir = join(workDir, "out-file-log");
+      const run = await runDrift(["prod", `--out-dir=${outDir}`], env("deleted-out-of-band.events.json", "fileLogT0k3n", { FAKE_PULUMI_VERSION: "3.205.0" }));
+      expect(run.code).toBe(1);
+      expect(run.stdout).toContain("deleted outside Pulumi");
+      expect(readFileSync(join(workDir, "calls-fileLogT0k3n.log"), "utf8")).not.toContain("tcp://");
     });
 
     it("exits 2 with the CLI's error when the refresh fails", async () => {
