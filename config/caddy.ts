@@ -86,7 +86,8 @@ function statusPageSite(settings: MonitoringStackSettings, options: RenderOption
     `\t\treverse_proxy ${token(upstream)}`,
     "\t}",
     "\thandle / {",
-    `\t\tredir /status/${slug} 302`,
+    // With a single path argument redir would read it as a matcher: give the matcher explicitly.
+    `\t\tredir * /status/${slug} 302`,
     "\t}",
     // Everything else (admin UI, socket.io, /metrics, push URLs, other pages' APIs) is not public.
     "\thandle {",
