@@ -81,7 +81,7 @@ function statusPageSite(settings: MonitoringStackSettings, options: RenderOption
     `${token(settings.domains.statusPage)} {`,
     "\tencode zstd gzip",
     ...SECURITY_HEADERS,
-    `\t@statusPage path /status/${slug} /status/${slug}/* /api/status-page/${slug} /api/status-page/${slug}/* /api/status-page/heartbeat/${slug} ${STATUS_PAGE_STATIC_PATHS.join(" ")}`,
+    `\t@statusPage path /status/${slug} /status/${slug}/* /api/status-page/${slug} /api/status-page/${slug}/* /api/status-page/heartbeat/${slug} /api/status-page/heartbeat/${slug}/* ${STATUS_PAGE_STATIC_PATHS.join(" ")}`,
     "\thandle @statusPage {",
     `\t\treverse_proxy ${token(upstream)}`,
     "\t}",

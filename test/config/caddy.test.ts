@@ -130,6 +130,8 @@ describe("status page and Grafana routing, served by Caddy on 127.0.0.1", () => 
     `/status/${SLUG}`,
     `/api/status-page/${SLUG}`,
     `/api/status-page/heartbeat/${SLUG}`,
+    `/api/status-page/heartbeat/${SLUG}/24`,
+    `/api/status-page/${SLUG}/manifest.json`,
     "/assets/index-abc123.js",
     "/icon.svg",
     "/upload/logo.png",
@@ -150,6 +152,7 @@ describe("status page and Grafana routing, served by Caddy on 127.0.0.1", () => 
     "/api/push/abcdef?status=up",
     "/api/badge/1/status",
     "/api/status-page/other-page",
+    "/api/status-page/heartbeat/other-page",
     "/status/other-page",
     "/setup",
   ])("status page: %s is not public", async (path) => {
