@@ -14,12 +14,12 @@ export const RAW_METRICS = {
   /** node_exporter on every host. */
   node: ["node_cpu_seconds_total", "node_memory_MemAvailable_bytes", "node_memory_MemTotal_bytes", "node_disk_io_time_seconds_total"],
   /**
-   * postgres_exporter: default collectors, plus pg_stat_statements_* from the stat_statements collector
-   * (--collector.stat_statements, needs the pg_stat_statements extension).
+   * postgres_exporter: built-in metrics, plus pg_stat_statements_top_* from its custom query
+   * (config/postgresExporterQueries.ts; needs the pg_stat_statements extension).
    */
   postgresql: [
     "pg_up",
-    "pg_stat_activity_count",
+    "pg_stat_database_numbackends",
     "pg_stat_activity_max_tx_duration",
     "pg_settings_max_connections",
     "pg_stat_database_blks_hit",
@@ -30,8 +30,8 @@ export const RAW_METRICS = {
     "pg_stat_archiver_archived_count",
     "pg_stat_archiver_failed_count",
     "pg_stat_archiver_last_archive_age",
-    "pg_stat_statements_calls_total",
-    "pg_stat_statements_seconds_total",
+    "pg_stat_statements_top_calls",
+    "pg_stat_statements_top_exec_seconds",
   ],
   /** redis_exporter. */
   redis: [

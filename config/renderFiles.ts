@@ -6,6 +6,7 @@ import { renderGrafanaFiles } from "./grafana";
 import { renderLokiConfig } from "./loki";
 import { PLACEHOLDER_MARK, PLACEHOLDER_SECRETS } from "./placeholders";
 import type { RenderOptions } from "./renderOptions";
+import { renderPrometheusFiles } from "./renderPrometheus";
 import type { MonitoringStackSettings, SecretName } from "./settings";
 import { STANDARD_PORTS } from "./targets";
 
@@ -30,6 +31,7 @@ export function renderAllFiles(
   // The Prometheus and Alertmanager files (issue-prom) are the ones that use the secrets.
   void secrets;
   const files: Record<string, string> = {
+    ...renderPrometheusFiles(settings, options),
     "loki/loki.yaml": renderLokiConfig(settings, options),
     "alloy/config.alloy": renderAlloyConfig(settings, options),
     ...renderGrafanaFiles(settings, options),

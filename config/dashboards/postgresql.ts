@@ -28,7 +28,7 @@ export function postgresqlDashboard(): Dashboard {
             unit: "percentunit",
             threshold: 0.8,
             queries: [
-              { expr: `sum(pg_stat_activity_count{${PG}}) / max(pg_settings_max_connections{${PG}})`, legend: "used" },
+              { expr: `sum(pg_stat_database_numbackends{${PG}}) / max(pg_settings_max_connections{${PG}})`, legend: "used" },
             ],
           }),
           stat({
@@ -59,13 +59,13 @@ export function postgresqlDashboard(): Dashboard {
           timeseries({
             title: "Slow queries (mean time > 100 ms)",
             description:
-              "Statements whose mean execution time over 5 minutes is above 100 ms, from pg_stat_statements (needs the extension and postgres_exporter's stat_statements collector). Open the query text with its queryid in pg_stat_statements.",
+              "Statements whose mean execution time over 5 minutes is above 100 ms, from pg_stat_statements (the 20 statements with the most total time, read by postgres_exporter's custom query pg_stat_statements_top). Find the query text by its queryid in pg_stat_statements. PostgreSQLSlowQueries alerts on the same figure.",
             unit: "s",
             threshold: 0.1,
             min: 0,
             queries: [
               {
-                expr: `topk(10, sum by (datname, queryid) (rate(pg_stat_statements_seconds_total{${PG}}[5m])) / (sum by (datname, queryid) (rate(pg_stat_statements_calls_total{${PG}}[5m])) > 0) > 0.1)`,
+                expr: `topk(10, sum by (datname, queryid) (rate(pg_stat_statements_top_exec_seconds{${PG}}[5m])) / (sum by (datname, queryid) (rate(pg_stat_statements_top_calls{${PG}}[5m])) > 0) > 0.1)`,
                 legend: "{{datname}} {{queryid}}",
               },
             ],
@@ -104,11 +104,11 @@ export function postgresqlDashboard(): Dashboard {
         panels: [
           timeseries({
             title: "Connections vs max_connections",
-            description: "Connections per state, and the server's max_connections.",
+            description: "Connections per database, and the server's max_connections.",
             unit: "short",
             min: 0,
             queries: [
-              { expr: `sum by (state) (pg_stat_activity_count{${PG}})`, legend: "{{state}}" },
+              { expr: `sum by (datname) (pg_stat_database_numbackends{${PG}})`, legend: "{{datname}}" },
               { expr: `max(pg_settings_max_connections{${PG}})`, legend: "max_connections" },
             ],
           }),

@@ -1,6 +1,7 @@
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
 import type { Dashboard, Panel, RowPanel } from "@grafana/grafana-foundation-sdk/dashboard";
+import { ALL_RECORDS } from "../../config/alertRules";
 import { renderGrafanaFiles } from "../../config/grafana";
 import { RAW_METRIC_NAMES } from "../../config/metricCatalog";
 import { DEPLOYED } from "../../config/renderOptions";
@@ -8,17 +9,8 @@ import { checkLogql, LogqlError } from "../support/logql";
 import { promqlErrors, promqlMetricNames } from "../support/promql";
 import { monitoringStack } from "../support/stacks";
 
-// Recording rules CONTRACT.md promises (issue-prom renders them).
-const RECORDING_RULES = new Set([
-  "roadwave:http_requests:rate5m",
-  "roadwave:http_requests_5xx:ratio_rate5m",
-  "roadwave:http_requests_4xx:ratio_rate5m",
-  ...["p50", "p95", "p99"].flatMap((q) => ["5m", "1h", "24h"].map((w) => `roadwave:http_request_duration_seconds:${q}_${w}`)),
-  ...["5m", "30m", "1h", "2h", "6h", "1d", "3d"].flatMap((w) => [
-    `roadwave:slo_availability_errors:ratio_rate${w}`,
-    `roadwave:slo_latency_slow:ratio_rate${w}`,
-  ]),
-]);
+// The recording rules issue-prom renders (config/alertRules.ts).
+const RECORDING_RULES = new Set(ALL_RECORDS.map((r) => r.record));
 
 type AnyPanel = Panel | RowPanel;
 interface Target {

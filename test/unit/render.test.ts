@@ -33,9 +33,13 @@ function stackFile(stack: string, edit: (config: Record<string, unknown>) => voi
   return path;
 }
 
-// Files CONTRACT.md lists for issue 3 that this branch renders.
+// Files CONTRACT.md lists for issue 3.
 const EXPECTED = [
   "alloy/config.alloy",
+  "prometheus/prometheus.yml",
+  "prometheus/rules/api.yml",
+  "prometheus/rules/recording.yml",
+  "prometheus/rules/slo.yml",
   "caddy/Caddyfile",
   "grafana/dashboards/backups.json",
   "grafana/dashboards/logs.json",
