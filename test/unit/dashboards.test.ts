@@ -73,7 +73,7 @@ describe("Grafana provisioning", () => {
     expect(renderGrafanaFiles(settings, DEPLOYED)).toEqual(files);
   });
 
-  it.each(dashboards)("%s: valid JSON, unique panel ids, every panel on the grid", (_path, dashboard) => {
+  it.each(dashboards)("%s: valid JSON, unique panel ids, panels on the grid without overlap", (_path, dashboard) => {
     const all = dashboard.panels ?? [];
     const ids = all.map((p: AnyPanel) => p.id);
     expect(ids.every((id) => Number.isInteger(id) && id! > 0)).toBe(true);
@@ -83,6 +83,14 @@ describe("Grafana provisioning", () => {
       expect(p.gridPos!.x + p.gridPos!.w).toBeLessThanOrEqual(24);
     }
     expect(panelsOf(dashboard).length).toBeGreaterThan(0);
+    // No two panels overlap.
+    const boxes = all.map((p: AnyPanel) => p.gridPos!);
+    boxes.forEach((a, i) =>
+      boxes.slice(i + 1).forEach((b) => {
+        const overlap = a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+        expect(overlap, `${JSON.stringify(a)} overlaps ${JSON.stringify(b)}`).toBe(false);
+      }),
+    );
   });
 
   it("every panel and every query references a provisioned datasource by uid", () => {
