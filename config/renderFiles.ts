@@ -6,12 +6,13 @@ import { renderGrafanaFiles } from "./grafana";
 import { renderLokiConfig } from "./loki";
 import { PLACEHOLDER_MARK, PLACEHOLDER_SECRETS } from "./placeholders";
 import type { RenderOptions } from "./renderOptions";
+import { renderAlertmanagerFiles, type AlertmanagerSecrets } from "./renderAlertmanager";
 import { renderPrometheusFiles } from "./renderPrometheus";
-import type { MonitoringStackSettings, SecretName } from "./settings";
+import type { MonitoringStackSettings } from "./settings";
 import { STANDARD_PORTS } from "./targets";
 
 /** The secret values renderers need: the stack's secrets plus the Watchdog's Uptime Kuma push URL. */
-export type RenderSecrets = Partial<Record<SecretName, string>> & { watchdogPushUrl: string };
+export type RenderSecrets = AlertmanagerSecrets;
 
 /** Placeholder secrets for the offline modes: format-valid, and marked so nobody takes them for real ones. */
 export function placeholderRenderSecrets(settings: MonitoringStackSettings): RenderSecrets {
@@ -28,10 +29,9 @@ export function renderAllFiles(
   secrets: RenderSecrets,
   options: RenderOptions,
 ): Record<string, string> {
-  // The Prometheus and Alertmanager files (issue-prom) are the ones that use the secrets.
-  void secrets;
   const files: Record<string, string> = {
     ...renderPrometheusFiles(settings, options),
+    ...renderAlertmanagerFiles(settings, secrets, options),
     "loki/loki.yaml": renderLokiConfig(settings, options),
     "alloy/config.alloy": renderAlloyConfig(settings, options),
     ...renderGrafanaFiles(settings, options),
