@@ -54,6 +54,15 @@ const EXPECTED = [
   "loki/loki.yaml",
 ];
 
+// Every path CONTRACT.md allows, plus the two extras: the Uptime Kuma host's Caddyfile (prod) and the
+// postgres_exporter custom queries.
+const ALLOWED = [
+  /^prometheus\/prometheus\.yml$/, /^prometheus\/rules\/[a-z0-9-]+\.yml$/, /^alertmanager\/alertmanager\.yml$/,
+  /^alertmanager\/templates\/[a-z0-9-]+\.tmpl$/, /^loki\/loki\.yaml$/, /^alloy\/config\.alloy$/,
+  /^grafana\/provisioning\/(datasources|dashboards)\/[a-z0-9-]+\.yaml$/, /^grafana\/dashboards\/[a-z0-9-]+\.json$/,
+  /^caddy\/Caddyfile$/, /^caddy-uptime-kuma\/Caddyfile$/, /^postgres-exporter\/queries\.yaml$/,
+];
+
 // Values that would be secrets: keys named like one, webhook URLs, private keys, push tokens.
 const SECRET_KEY = /(password|passphrase|secret|token|api_?key|webhook|private_?key|credentials?)["']?\s*[:=]\s*["']?([^\s"',}]+)/gi;
 const SECRET_VALUE = [/https:\/\/hooks\.slack\.com\/\S+/g, /https:\/\/discord(app)?\.com\/api\/webhooks\/\S+/g, /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END/g, /\/api\/push\/[^\s?"']+/g];
@@ -75,6 +84,8 @@ describe("npm run render", () => {
     const files = tree(out);
     expect(files).toEqual(expect.arrayContaining([...EXPECTED, "caddy-uptime-kuma/Caddyfile"]));
     expect(files).not.toContain("stale/old.yml");
+    // Nothing outside the contract, in particular no secret file.
+    for (const f of files) expect(ALLOWED.some((re) => re.test(f)), f).toBe(true);
     for (const f of files) expect(result.stdout).toContain(`  ${f}\n`);
     expect(result.stdout).toContain(`prod: ${files.length} files`);
     for (const f of files.filter((f) => f.endsWith(".json"))) expect(() => JSON.parse(readFileSync(join(out, f), "utf8"))).not.toThrow();
