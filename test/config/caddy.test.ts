@@ -9,13 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CADDYFILE, CADDY_UPSTREAMS, UPTIME_KUMA_CADDYFILE, renderCaddyFiles } from "../../config/caddy";
 import { DEPLOYED } from "../../config/renderOptions";
 import { freePort, tempDir, waitForPort } from "../support/processes";
-import { monitoringStack } from "../support/stacks";
+import { monitoringSettings } from "../support/stackSettings";
 
 const work = tempDir("caddy-test");
 const caddyEnv = { ...process.env, HOME: work.path, XDG_DATA_HOME: join(work.path, "data"), XDG_CONFIG_HOME: join(work.path, "config") };
 
 function writeRendered(stack: "prod" | "staging"): Record<string, string> {
-  const files = renderCaddyFiles(monitoringStack(stack), DEPLOYED);
+  const files = renderCaddyFiles(monitoringSettings(stack), DEPLOYED);
   const paths: Record<string, string> = {};
   for (const [relative, content] of Object.entries(files)) {
     const path = join(work.path, stack, relative);

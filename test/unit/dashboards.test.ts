@@ -7,7 +7,7 @@ import { RAW_METRIC_NAMES } from "../../config/metricCatalog";
 import { DEPLOYED } from "../../config/renderOptions";
 import { checkLogql, LogqlError } from "../support/logql";
 import { promqlErrors, promqlMetricNames } from "../support/promql";
-import { monitoringStack } from "../support/stacks";
+import { monitoringSettings } from "../support/stackSettings";
 
 // The recording rules issue-prom renders (config/alertRules.ts).
 const RECORDING_RULES = new Set(ALL_RECORDS.map((r) => r.record));
@@ -18,7 +18,7 @@ interface Target {
   datasource?: { type?: string; uid?: string };
 }
 
-const settings = monitoringStack("prod");
+const settings = monitoringSettings("prod");
 const files = renderGrafanaFiles(settings, DEPLOYED);
 const dashboardFiles = Object.entries(files).filter(([path]) => path.startsWith("grafana/dashboards/"));
 const dashboards = dashboardFiles.map(([path, text]) => [path, JSON.parse(text) as Dashboard] as const);

@@ -4,11 +4,11 @@ import { ALLOY_HOST_ENV, renderAlloyConfig } from "../../config/alloy";
 import { LOKI_DATA_DIR, renderLokiConfig } from "../../config/loki";
 import { DEPLOYED, type RenderOptions } from "../../config/renderOptions";
 import { parseAlloy, AlloySyntaxError, type AlloyBlock, type AlloyValue } from "../support/alloy";
-import { monitoringStack } from "../support/stacks";
+import { monitoringSettings } from "../support/stackSettings";
 
 // No Loki or Alloy binary runs here: these tests check the files' structure and meaning.
-const prod = monitoringStack("prod");
-const staging = monitoringStack("staging");
+const prod = monitoringSettings("prod");
+const staging = monitoringSettings("staging");
 const local: RenderOptions = { ...DEPLOYED, addressing: { profile: "local", ports: { loki: { monitoring: 13100 } } } };
 
 type Loki = Record<string, any>;
