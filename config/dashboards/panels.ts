@@ -32,7 +32,7 @@ import { DATASOURCES } from "../grafanaDatasources";
 export interface Query {
   expr: string;
   legend?: string;
-  /** Evaluate once at the end of the time range (for expensive stats), not over the whole range. */
+  /** Evaluate once at the end of the time range, not at every step (stats over long windows). */
   instant?: boolean;
 }
 

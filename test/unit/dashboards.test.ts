@@ -120,6 +120,13 @@ describe("Grafana provisioning", () => {
     expect(count).toBeGreaterThan(40);
   });
 
+  it("stats over a day or more are instant queries (one evaluation, not one per graph step)", () => {
+    const long = allPanels.filter(({ panel }) => panel.type === "stat").flatMap(({ panel }) => targetsOf(panel) as (Target & { instant?: boolean })[])
+      .filter((t) => /\[(1d|30d)/.test(t.expr ?? ""));
+    expect(long.length).toBeGreaterThanOrEqual(8);
+    for (const t of long) expect(t.instant, t.expr).toBe(true);
+  });
+
   it("every LogQL query passes the structural check", () => {
     const queries = allPanels
       .filter((p) => p.panel.datasource?.uid === "loki")
