@@ -9,12 +9,23 @@
 import YAML from "yaml";
 import { RULE_FILES } from "./alertRules";
 import { DEFAULT_WATCHDOG_REPEAT, type RenderOptions } from "./renderOptions";
+import { PLACEHOLDER_MARK, PLACEHOLDER_SECRETS } from "./placeholders";
 import type { MonitoringStackSettings, SecretName } from "./settings";
+import { scrapeTargets } from "./targets";
 
 export type AlertmanagerSecrets = Partial<Record<SecretName, string>> & {
   /** Uptime Kuma push URL of the Watchdog heartbeat monitor. */
   watchdogPushUrl: string;
 };
+
+/**
+ * Placeholder secrets for the offline render: config/placeholders.ts plus a Watchdog push URL of the right
+ * shape (Uptime Kuma on its private address) that says it is not real.
+ */
+export function placeholderAlertmanagerSecrets(settings: MonitoringStackSettings): AlertmanagerSecrets {
+  const kuma = scrapeTargets(settings, { profile: "deployed" }).find((t) => t.job === "uptime-kuma");
+  return { ...PLACEHOLDER_SECRETS, watchdogPushUrl: `http://${kuma?.address ?? "127.0.0.1:3001"}/api/push/${PLACEHOLDER_MARK}` };
+}
 
 /** Secret files, relative to the Alertmanager files directory (/etc/alertmanager in the container). */
 export const ALERTMANAGER_SECRET_FILES = {
