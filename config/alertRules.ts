@@ -230,7 +230,8 @@ function sloAlert(kind: "availability" | "latency", severity: "page" | "ticket")
   const name = `API${kind === "availability" ? "Availability" : "Latency"}Budget${severity === "page" ? "Fast" : "Slow"}Burn`;
   const what = kind === "availability" ? "5xx responses" : "requests slower than 100 ms";
   const objective = kind === "availability" ? "99.9 % of requests succeed" : "99 % of requests under 100 ms";
-  const windows = BURN_RATES[severity].map((b) => `${b.long}/${b.short} at ${b.factor}x`).join(", ");
+  const windows = BURN_RATES[severity].map((b) => `${b.factor}x over ${b.long} and ${b.short}`).join(", or ");
+  const longWindows = BURN_RATES[severity].map((b) => b.long).join(" or ");
   const budget = SLO[kind].budget;
   // Traffic shapes: the share of bad requests over a steady 10 req/s.
   const bad = (share: number, minutes: number) =>
@@ -249,13 +250,14 @@ function sloAlert(kind: "availability" | "latency", severity: "page" | "ticket")
     alert: name,
     comment:
       `Multi-window multi-burn-rate alert on the ${kind} SLO (${objective}, 30-day budget ${budget * 100} %):\n` +
-      `fires when ${windows} of the budget burn rate hold in both windows. Ratios are 0 at zero traffic.`,
+      `fires when the budget burns faster than ${windows}. Ratios are 0 at zero traffic.`,
     expr: burnRateExpr(kind, severity),
     for: page ? "2m" : "15m",
     severity: page ? "critical" : "warning",
     summary: `RoadWave API is burning its ${kind} error budget ${page ? "fast" : "steadily"}`,
     description:
-      `{{ $value | humanizePercentage }} of the API's requests were ${what} over the long window (${windows}); ` +
+      `{{ $value | humanizePercentage }} of the API's requests were ${what} over the last ${longWindows} ` +
+      `(budget burn rate above ${windows}); ` +
       `at this rate the 30-day error budget of the ${kind} SLO (${objective}) runs out ${page ? "within days" : "before the month ends"}.`,
     tests: [
       { name: `${firingShare * 100} % bad requests at 10 req/s`, series: bad(firingShare, minutes), evalTime: at, firing: [{ labels: {}, value: firingShare }] },
