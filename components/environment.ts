@@ -1,8 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { stackContainers } from "../config/containers";
+import { hasPushgateway, STANDARD_PORTS } from "../config/targets";
 import type { StackSecrets } from "../config/loadSettings";
 import type { DrStackSettings, MonitoringStackSettings, Settings } from "../config/settings";
 import { BackupBucket } from "./backupBucket";
 import { DockerHost } from "./dockerHost";
+import { Exporters } from "./exporters";
+import { MonitoringServices, plainServiceFiles } from "./monitoringServices";
 import { PrivateNetwork } from "./privateNetwork";
 
 export interface MonitoringEnvironmentArgs {
@@ -10,8 +15,8 @@ export interface MonitoringEnvironmentArgs {
   secrets: StackSecrets;
 }
 
-/** Port of the Pushgateway on the staging monitoring host (DR drill results). */
-export const PUSHGATEWAY_PORT = 9091;
+const PUSHGATEWAY_PORT = STANDARD_PORTS.pushgateway;
+const UPTIME_KUMA_PORT = STANDARD_PORTS.uptimeKuma;
 
 /**
  * Everything one stack deploys. prod/staging: the private network, the monitoring host, (prod) the separate
@@ -56,6 +61,32 @@ export class MonitoringEnvironment extends pulumi.ComponentResource {
       ? new DockerHost(`${name}-uptime-kuma`, { ...common, role: "uptime-kuma", instance: s.hosts.uptimeKuma }, { parent: this })
       : undefined;
 
+    // The Watchdog heartbeat: Alertmanager pushes it to an Uptime Kuma push monitor; the token is its credential.
+    const watchdogToken = new random.RandomPassword(`${name}-watchdog-push-token`, { length: 32, special: false }, { parent: this });
+    const kumaHost = uptimeKuma ?? monitoring;
+    const watchdogPushUrl = pulumi.secret(pulumi.interpolate`http://${kumaHost.privateIp}:${UPTIME_KUMA_PORT}/api/push/${watchdogToken.result}`);
+
+    const containers = stackContainers(s);
+    const serviceHosts = [monitoring, ...(uptimeKuma ? [uptimeKuma] : [])].map((host) => {
+      const specs = containers.find((c) => c.host.privateIp === host.privateIp);
+      if (!specs || !host.dockerProvider) throw new Error(`no containers for host ${host.name}`);
+      return { specs, provider: host.dockerProvider, connection: host.connection, ready: host.ready };
+    });
+    const services = new MonitoringServices(`${name}-services`, { settings: s, secrets, hosts: serviceHosts, watchdogPushUrl }, { parent: this });
+    new Exporters(
+      `${name}-exporters`,
+      {
+        settings: s,
+        secrets,
+        hosts: containers.filter((c) => !serviceHosts.some((h) => h.specs === c)),
+        files: plainServiceFiles(s),
+        jumpHost: monitoring.publicIp,
+        sshPrivateKey,
+        dependsOn: [monitoring.ready],
+      },
+      { parent: this },
+    );
+
     const outputs: Record<string, pulumi.Input<unknown>> = {
       environment: s.environment,
       privateNetworkId: network.networkId,
@@ -67,8 +98,10 @@ export class MonitoringEnvironment extends pulumi.ComponentResource {
       uptimeKumaPrivateIp: (uptimeKuma ?? monitoring).privateIp,
       grafanaUrl: `https://${s.domains.grafana}`,
       statusPageUrl: `https://${s.domains.statusPage}/status/${s.uptimeKuma.statusPageSlug}`,
-      pushgatewayUrl: `http://${monitoring.privateIp}:${PUSHGATEWAY_PORT}`,
+      grafanaAdminPassword: services.grafanaAdminPassword,
     };
+    // The DR drill (staging-dr) reports to the staging Pushgateway.
+    if (hasPushgateway(s)) outputs.pushgatewayUrl = `http://${monitoring.privateIp}:${PUSHGATEWAY_PORT}`;
 
     if (s.backup) {
       const bucket = new BackupBucket(

@@ -77,6 +77,10 @@ function computedState(type: string, name: string, inputs: Record<string, unknow
       if (!outputs) throw new Error(`offline run: no placeholder outputs for referenced stack ${stackName}`);
       return { name: stackName, outputs, secretOutputNames: [] };
     }
+    case "random:index/randomPassword:RandomPassword":
+      return { result: `offline-random-${name}` };
+    case "docker:index/remoteImage:RemoteImage":
+      return { imageId: `sha256:offline-${String(inputs.name)}` };
     case "command:remote:Command":
       return { stdout: "", stderr: "" };
     default:

@@ -78,6 +78,8 @@ const KEY_INPUTS: Record<string, string[]> = {
   "ovh:CloudProject/user:User": ["roleName", "description"],
   "pulumi:pulumi:StackReference": ["name"],
   "command:remote:Command": ["create"],
+  "docker:index/container:Container": ["name", "memory", "user", "networkMode", "ports"],
+  "docker:index/remoteImage:RemoteImage": ["name"],
 };
 
 function pick(inputs: Record<string, unknown>, path: string): unknown {
@@ -90,6 +92,9 @@ function summary(resource: PlannedResource): string {
     .map((key) => {
       const value = pick(resource.inputs, key);
       if (value === undefined) return undefined;
+      if (key === "ports" && Array.isArray(value)) {
+        return value.length === 0 ? undefined : `ports=${value.map((p) => `${(p as { ip: string }).ip}:${(p as { external: number }).external}`).join(",")}`;
+      }
       if (key === "rules" && Array.isArray(value)) {
         return `rules=${value.map((r) => `${(r as { portRangeMin: number }).portRangeMin}<-${(r as { remoteIpPrefix: string }).remoteIpPrefix}`).join(",")}`;
       }
