@@ -65,13 +65,17 @@ export class HostContainers extends pulumi.ComponentResource {
 
     for (const spec of args.specs) {
       const plain = containerUploads(spec, args.files);
-      const secretUploads = args.secretFiles.apply((files) => containerUploads(spec, files, spec.secretFiles));
       const [uid, gid] = (spec.user ?? "0:0").split(":") as [string, string];
-      const uploads = secretUploads.apply((secret) => [
-        ...Object.entries(plain).map(([file, content]) => ({ file, content, permissions: "0644" })),
-        // Readable by the service's user only.
-        ...Object.entries(secret).map(([file, content]) => ({ file, content, owner: uid, group: gid, permissions: "0400" })),
-      ]);
+      const plainUploads = Object.entries(plain).map(([file, content]) => ({ file, content, permissions: "0644" }));
+      // Only a container that reads secret files gets secret uploads; the others stay readable in a preview.
+      const uploads =
+        spec.secretFiles.length === 0
+          ? plainUploads
+          : args.secretFiles.apply((files) => [
+              ...plainUploads,
+              // Readable by the service's user only.
+              ...Object.entries(containerUploads(spec, files, spec.secretFiles)).map(([file, content]) => ({ file, content, owner: uid, group: gid, permissions: "0400" })),
+            ]);
 
       const secretEnv = Object.entries(spec.secretEnv ?? {}).flatMap(([variable, secret]) => {
         const value = args.secretEnv(variable, secret);

@@ -14,7 +14,8 @@ describe("prod stack under Pulumi mocks", () => {
     expect(ofType(run, TYPES.gateway)).toHaveLength(1);
     expect(ofType(run, TYPES.instance).map((r) => r.inputs.name).sort()).toEqual(["roadwave-prod-monitoring", "roadwave-prod-uptime-kuma"]);
     expect(ofType(run, TYPES.bucket)).toHaveLength(1);
-    expect(ofType(run, TYPES.dockerProvider)).toHaveLength(2);
+    // The two monitoring hosts, and the five RoadWave hosts the exporters go to.
+    expect(ofType(run, TYPES.dockerProvider)).toHaveLength(7);
   });
 
   it("puts the private network on the settings' VLAN and CIDR, with DHCP away from the static addresses", () => {
@@ -107,7 +108,7 @@ describe("prod stack under Pulumi mocks", () => {
   it("exports the credentials and the passphrase as secrets only", () => {
     expect(run.secretOutputs.sort()).toEqual([
       "backupReadOnlyAccessKeyId", "backupReadOnlySecretAccessKey", "backupReadWriteAccessKeyId",
-      "backupReadWriteSecretAccessKey", "backupRepoPassphrase",
+      "backupReadWriteSecretAccessKey", "backupRepoPassphrase", "grafanaAdminPassword",
     ]);
     expect(run.outputs).toMatchObject({ backupBucketName: "roadwave-prod-pgbackrest", backupS3Endpoint: "https://s3.gra.io.cloud.ovh.net", monitoringPrivateIp: "10.42.0.10" });
     for (const credential of ofType(run, TYPES.s3Credential)) expect(credential.additionalSecretOutputs).toContain("secretAccessKey");
@@ -115,11 +116,17 @@ describe("prod stack under Pulumi mocks", () => {
 
   it("passes the SSH private key to remote commands as a secret", () => {
     const commands = ofType(run, TYPES.command);
-    expect(commands).toHaveLength(2);
+    // Readiness of the 2 hosts, data directories on the 7 hosts, postgres_exporter's role.
+    expect(commands).toHaveLength(10);
     for (const command of commands) {
       expect(JSON.stringify(command.rawInputs.connection)).toContain("PRIVATE KEY");
       expect(JSON.stringify(command.inputs)).not.toContain("PRIVATE KEY");
       expect(JSON.stringify(command.inputs.connection)).toContain("[secret]");
     }
+    const role = byName(run, "roadwave-exporters-db-1-exporter-role");
+    expect(role.inputs.stdin).toBe("[secret]");
+    expect(String(role.rawInputs.stdin)).toContain("GRANT pg_monitor TO roadwave_exporter");
+    // The RoadWave hosts are reached through the monitoring host.
+    expect(role.rawInputs.connection).toMatchObject({ host: "10.42.0.31", proxy: { host: "198.51.100.36", user: "debian" } });
   });
 });
