@@ -412,8 +412,14 @@ const postgresqlAlerts: AlertDefinition[] = [
   },
 ];
 
-/** Rows written, summed over the three counters in one selector so that a missing one cannot empty the sum. */
-const writes = (window: string) => `rate({__name__=~"pg_stat_database_tup_(inserted|updated|deleted)",${PG}}[${window}])`;
+/**
+ * Rows written (inserted + updated + deleted) in the last `window`: the counters are summed under one selector
+ * before the difference, because rate() over several metric names would give series with the same labels.
+ */
+const rowsWritten = (window: string) => {
+  const written = `{__name__=~"pg_stat_database_tup_(inserted|updated|deleted)",${PG}}`;
+  return `(\n  sum by (instance) (${written})\n  -\n  sum by (instance) (${written} offset ${window})\n)`;
+};
 const backupAlerts: AlertDefinition[] = [
   {
     alert: "WALArchivingFailing",
@@ -435,7 +441,7 @@ const backupAlerts: AlertDefinition[] = [
       "is written to. An idle database switches no segment, so idleness alone does not alert.",
     expr:
       `(\n  pg_stat_archiver_last_archive_age{${PG}} > 900\n  or pg_stat_archiver_archived_count{${PG}} == 0\n)\n` +
-      `and on (instance)\nsum by (instance) (${writes("15m")}) > 0`,
+      `and on (instance)\n${rowsWritten("15m")} > 0`,
     for: "5m",
     severity: "critical",
     summary: "No WAL segment archived for over 15 minutes on {{ $labels.instance }}",
