@@ -550,3 +550,42 @@ export function parseSettings(
   const secretsSet = SECRET_NAMES.filter((n) => secrets[n] !== undefined && secrets[n] !== "");
   return { settings, secretsSet };
 }
+
+/** Pulumi passes structured config values as JSON text, numbers and booleans as their text. */
+function decodeConfigValue(value: string): unknown {
+  if (/^\s*[[{]/.test(value)) {
+    try {
+      return JSON.parse(value);
+    } catch {
+      return value;
+    }
+  }
+  if (/^-?\d+(\.\d+)?$/.test(value)) return Number(value);
+  if (value === "true" || value === "false") return value === "true";
+  return value;
+}
+
+export interface SplitConfig {
+  /** Plain settings by top-level key (namespace removed), decoded. */
+  raw: Record<string, unknown>;
+  secrets: Partial<Record<SecretName, string>>;
+  /** Secrets that were not stored encrypted. */
+  plaintextSecrets: SecretName[];
+}
+
+/** Splits a Pulumi config map (full keys) into the arguments of `parseSettings`. */
+export function splitPulumiConfig(config: Record<string, string>, storedEncrypted: (fullKey: string) => boolean): SplitConfig {
+  const prefix = `${PROJECT}:`;
+  const split: SplitConfig = { raw: {}, secrets: {}, plaintextSecrets: [] };
+  for (const [fullKey, value] of Object.entries(config)) {
+    if (!fullKey.startsWith(prefix)) continue;
+    const key = fullKey.slice(prefix.length);
+    if ((SECRET_NAMES as string[]).includes(key)) {
+      split.secrets[key as SecretName] = value;
+      if (!storedEncrypted(fullKey)) split.plaintextSecrets.push(key as SecretName);
+    } else {
+      split.raw[key] = decodeConfigValue(value);
+    }
+  }
+  return split;
+}

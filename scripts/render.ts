@@ -7,22 +7,8 @@ import { parseArgs } from "node:util";
 import { placeholderAlertmanagerSecrets } from "../config/renderAlertmanager";
 import { renderAllFiles } from "../config/renderFiles";
 import { DEPLOYED } from "../config/renderOptions";
-import { PROJECT, SECRET_NAMES, SettingsError, parseSettings, type SecretName } from "../config/settings";
+import { SettingsError, parseSettings, splitPulumiConfig } from "../config/settings";
 import { readStackFile, stackFilePath } from "./stackFile";
-
-/** Pulumi passes structured values as JSON text; numbers and booleans as their text. */
-function decode(value: string): unknown {
-  if (/^\s*[[{]/.test(value)) {
-    try {
-      return JSON.parse(value);
-    } catch {
-      return value;
-    }
-  }
-  if (/^-?\d+(\.\d+)?$/.test(value)) return Number(value);
-  if (value === "true" || value === "false") return value === "true";
-  return value;
-}
 
 function main(argv: string[]): number {
   const { values, positionals } = parseArgs({
@@ -39,22 +25,8 @@ function main(argv: string[]): number {
   const outDir = join(values["out-dir"] ?? "build", stack, "files");
 
   const offline = readStackFile(path, stack);
-  const raw: Record<string, unknown> = {};
-  const secretValues: Partial<Record<SecretName, string>> = {};
-  const encrypted = new Set(offline.placeholders.map((p) => p.name));
-  const plaintext: SecretName[] = [];
-  for (const [fullKey, value] of Object.entries(offline.config)) {
-    if (!fullKey.startsWith(`${PROJECT}:`)) continue;
-    const key = fullKey.slice(PROJECT.length + 1);
-    if ((SECRET_NAMES as string[]).includes(key)) {
-      const name = key as SecretName;
-      secretValues[name] = value;
-      if (!encrypted.has(name)) plaintext.push(name);
-    } else {
-      raw[key] = decode(value);
-    }
-  }
-  const { settings } = parseSettings(stack, raw, secretValues, plaintext);
+  const { raw, secrets, plaintextSecrets } = splitPulumiConfig(offline.config, (key) => offline.secretKeys.includes(key));
+  const { settings } = parseSettings(stack, raw, secrets, plaintextSecrets);
 
   rmSync(outDir, { recursive: true, force: true });
   if (settings.environment === "staging-dr") {

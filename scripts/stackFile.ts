@@ -9,7 +9,7 @@ import { PROJECT, SECRET_NAMES, secretsUsedBy, STACKS, type SecretName, type Sta
 export interface OfflineStackConfig {
   /** Pulumi config map (full keys, values as the Pulumi runtime passes them: strings, objects as JSON). */
   config: Record<string, string>;
-  /** Full keys of the config entries that are secrets. */
+  /** Full keys of the config entries stored encrypted (or given a placeholder). */
   secretKeys: string[];
   /** Secrets that got a placeholder value, and why. */
   placeholders: { name: SecretName; reason: "encrypted" | "not set" }[];
@@ -38,10 +38,13 @@ export function readStackFile(path: string, stack: string): OfflineStackConfig {
     const name = fullKey.slice(PROJECT.length + 1) as SecretName;
     const isSecret = fullKey.startsWith(`${PROJECT}:`) && SECRET_NAMES.includes(name);
     if (isSecret) {
-      secretKeys.push(fullKey);
       const encrypted = typeof value === "object" && value !== null && "secure" in value;
       config[fullKey] = encrypted ? PLACEHOLDER_SECRETS[name] : String(value);
-      if (encrypted) placeholders.push({ name, reason: "encrypted" });
+      // A secret written in plain text is not a secret key: the settings check reports it.
+      if (encrypted) {
+        secretKeys.push(fullKey);
+        placeholders.push({ name, reason: "encrypted" });
+      }
       continue;
     }
     config[fullKey] = typeof value === "string" ? value : JSON.stringify(value);

@@ -47,6 +47,15 @@ describe("npm run preview", () => {
     expect(result.stdout).not.toContain("resources,");
   });
 
+  it("refuses a secret written in plain text in the settings file", () => {
+    const file = join(tmp, "Pulumi.plain.yaml");
+    writeFileSync(file, `${readFileSync("Pulumi.staging.yaml", "utf8")}  roadwave-monitoring:smtpPassword: not-encrypted-value\n`);
+    const result = preview("staging", "--stack-file", file);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("roadwave-monitoring:smtpPassword: is stored in plain text in the stack file");
+    expect(result.stderr).not.toContain("not-encrypted-value");
+  });
+
   it("rejects bad arguments with the usage", () => {
     expect(preview().stderr).toContain("usage: npm run preview -- <stack>");
     expect(preview("prod", "--bogus").stderr).toContain("unknown option --bogus");
