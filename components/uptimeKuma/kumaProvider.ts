@@ -222,23 +222,24 @@ async function connectAndLogin(
 
   function until(condition: () => boolean, what: string): Promise<void> {
     return new Promise((resolve, reject) => {
-      const check = () => {
-        if (condition()) {
-          done();
-          resolve();
-        } else if (failure) {
-          done();
-          reject(failure);
-        }
-      };
-      const timer = setTimeout(() => {
-        done();
-        reject(failure ?? new Error(`Uptime Kuma at ${url} did not answer within ${seconds} s while ${what}`));
-      }, Math.max(1000, Math.min(timeoutMs, deadline - Date.now())));
-      const done = () => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      function finish(): void {
         clearTimeout(timer);
         waiters.delete(check);
-      };
+      }
+      function check(): void {
+        if (condition()) {
+          finish();
+          resolve();
+        } else if (failure) {
+          finish();
+          reject(failure);
+        }
+      }
+      timer = setTimeout(() => {
+        finish();
+        reject(failure ?? new Error(`Uptime Kuma at ${url} did not answer within ${seconds} s while ${what}`));
+      }, Math.max(1000, Math.min(timeoutMs, deadline - Date.now())));
       waiters.add(check);
       check();
     });
