@@ -52,13 +52,13 @@ export class UptimeKumaChecks extends pulumi.ComponentResource {
         if (!value) throw new Error(`Uptime Kuma notification ${decl.key} needs the secret ${secretName}`);
         fields[field] = value;
       }
-      const notification = new KumaNotification(`kuma-notification-${decl.key}`, {
+      const notification = new KumaNotification(`${name}-notification-${decl.key}`, {
         connection, owner: declarations.owner, key: decl.key, name: decl.name, type: decl.type, fields,
       }, childOpts);
       notificationIds.set(decl.key, notification.notificationId);
     }
 
-    const watchdogToken = new random.RandomPassword("kuma-watchdog-push-token", { length: 32, special: false }, { parent: this });
+    const watchdogToken = new random.RandomPassword(`${name}-watchdog-push-token`, { length: 32, special: false }, { parent: this });
     const monitors = new Map<string, KumaMonitor>();
     for (const decl of declarations.monitors) {
       const ids = decl.notificationKeys.map((key) => {
@@ -66,14 +66,14 @@ export class UptimeKumaChecks extends pulumi.ComponentResource {
         if (!id) throw new Error(`monitor ${decl.key} names an undeclared notification ${key}`);
         return id;
       });
-      monitors.set(decl.key, new KumaMonitor(`kuma-monitor-${decl.key}`, {
+      monitors.set(decl.key, new KumaMonitor(`${name}-monitor-${decl.key}`, {
         connection, owner: declarations.owner, key: decl.key, monitor: decl.fields, notificationIds: ids,
         ...(decl.watchdog ? { pushToken: watchdogToken.result } : {}),
       }, childOpts));
     }
 
     const page = declarations.statusPage;
-    const statusPage = new KumaStatusPage("kuma-status-page", {
+    const statusPage = new KumaStatusPage(`${name}-status-page`, {
       connection,
       slug: page.slug,
       title: page.title,
