@@ -724,9 +724,17 @@ export async function ensureKumaStatusPage(session: KumaSession, spec: KumaStatu
 
 // ---- Pulumi dynamic providers -----------------------------------------------------------------------
 
-/** Inputs common to every Kuma resource. The connection is not part of the diff (rotating it changes nothing). */
+/** Inputs common to every Kuma resource. */
 interface WithConnection {
   connection: KumaConnection;
+}
+
+/**
+ * The credentials are part of the diff so that a rotated password reaches the state (read and delete use the
+ * state's copy); the URL and timeout are not: they are how this run reaches Kuma, not what Kuma holds.
+ */
+function withCredentials(props: Partial<WithConnection> & Record<string, unknown>): Record<string, unknown> {
+  return { ...props, credentials: [props.connection?.username, props.connection?.password] };
 }
 
 export type KumaMonitorProps = WithConnection & KumaMonitorSpec & { monitorId?: number };
@@ -769,9 +777,9 @@ export const kumaMonitorProvider: pulumi.dynamic.ResourceProvider = {
   },
   async diff(_id: string, olds: KumaMonitorProps, news: KumaMonitorProps) {
     const changed = changedKeys(
-      { ...olds, notificationIds: [...(olds.notificationIds ?? [])].sort((a, b) => a - b) },
-      { ...news, notificationIds: [...(news.notificationIds ?? [])].sort((a, b) => a - b) },
-      ["owner", "key", "monitor", "notificationIds", "pushToken"],
+      withCredentials({ ...olds, notificationIds: [...(olds.notificationIds ?? [])].sort((a, b) => a - b) }),
+      withCredentials({ ...news, notificationIds: [...(news.notificationIds ?? [])].sort((a, b) => a - b) }),
+      ["owner", "key", "monitor", "notificationIds", "pushToken", "credentials"],
     );
     return { changes: changed.length > 0, replaces: [], deleteBeforeReplace: false };
   },
@@ -800,7 +808,7 @@ export const kumaMonitorProvider: pulumi.dynamic.ResourceProvider = {
 
 export const kumaNotificationProvider: pulumi.dynamic.ResourceProvider = {
   async diff(_id: string, olds: KumaNotificationProps, news: KumaNotificationProps) {
-    const changed = changedKeys(olds as never, news as never, ["owner", "key", "name", "type", "fields"]);
+    const changed = changedKeys(withCredentials(olds as never), withCredentials(news as never), ["owner", "key", "name", "type", "fields", "credentials"]);
     return { changes: changed.length > 0, replaces: [], deleteBeforeReplace: false };
   },
   async create(inputs: KumaNotificationProps) {
@@ -831,7 +839,7 @@ export const kumaStatusPageProvider: pulumi.dynamic.ResourceProvider = {
     return { inputs: news, failures: problem ? [{ property: "slug", reason: problem }] : [] };
   },
   async diff(_id: string, olds: KumaStatusPageProps, news: KumaStatusPageProps) {
-    const changed = changedKeys(olds as never, news as never, ["slug", "title", "description", "footerText", "domainNameList", "groups"]);
+    const changed = changedKeys(withCredentials(olds as never), withCredentials(news as never), ["slug", "title", "description", "footerText", "domainNameList", "groups", "credentials"]);
     // The slug is the page's identity.
     return { changes: changed.length > 0, replaces: changed.includes("slug") ? ["slug"] : [], deleteBeforeReplace: false };
   },

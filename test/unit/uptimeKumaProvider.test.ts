@@ -153,6 +153,11 @@ describe.each(VERSIONS)("Uptime Kuma %s", (version) => {
     await provider.notification.update(email.id, email.outs, notificationDrift);
     expect(JSON.parse(fake.notifications.get(emailId)?.config ?? "{}").smtpTo).toBe("other@example.org");
 
+    // A rotated password is a change (so the state's copy, used by read and delete, follows); the URL is not.
+    const rotated = { ...wanted, connection: { ...wanted.connection, password: "Rotated-Password-2" } };
+    expect((await provider.monitor.diff(keywordId, changed, { ...changed, connection: rotated.connection })).changes).toBe(true);
+    expect((await provider.monitor.diff(keywordId, changed, { ...changed, connection: { ...changed.connection, url: "http://127.0.0.1:13001" } })).changes).toBe(false);
+
     // Re-running create (lost state, earlier kuma:sync) adopts the marked object instead of duplicating it.
     const again = await provider.monitor.create(monitorProps(fake, "http", [emailId]));
     expect(Number(again.id)).toBe(created.get("http"));
