@@ -458,7 +458,7 @@ export async function getKumaMonitor(session: KumaSession, id: number): Promise<
   throw new Error(`Uptime Kuma could not read monitor ${id}: ${describeAck(ack)}`);
 }
 
-/** Id of the monitor carrying this owner/key marker, if any (several: the lowest id, the others are reported). */
+/** Id of the monitor carrying this owner/key marker, if any (several: the lowest id). */
 export function findMarkedMonitor(session: KumaSession, owner: string, key: string): number | undefined {
   const prefix = `${ownershipMarker(owner, key)} `;
   const ids = [...session.monitors.values()]

@@ -63,6 +63,7 @@ export interface FakeKuma {
   /** Server-side edit, as if someone changed it in the UI. */
   editMonitorInUi(id: number, changes: Record<string, unknown>): void;
   editStatusPageInUi(slug: string, changes: Partial<StatusPageRow>): void;
+  editNotificationInUi(id: number, changes: Record<string, unknown>): void;
   /** Drops every connection (clients must log in again: by token). */
   disconnectAll(): void;
   close(): Promise<void>;
@@ -494,6 +495,13 @@ export async function startFakeKuma(options: FakeKumaOptions): Promise<FakeKuma>
       const row = statusPages.get(slug);
       if (!row) throw new Error(`no status page ${slug}`);
       statusPages.set(slug, { ...row, ...changes });
+    },
+    editNotificationInUi(id, changes) {
+      const row = notifications.get(id);
+      if (!row) throw new Error(`no notification ${id}`);
+      const config = { ...JSON.parse(row.config), ...changes };
+      notifications.set(id, { ...row, name: String(config.name), config: JSON.stringify(config) });
+      io.to("user-1").emit("notificationList", notificationListOf());
     },
     disconnectAll() {
       io.disconnectSockets(true);

@@ -149,9 +149,13 @@ describe.each(VERSIONS)("Uptime Kuma %s", (version) => {
     expect(fake.statusPages.get("roadwave-test")).toMatchObject({ title: "RoadWave status" });
     expect(fake.statusPages.get("roadwave-test")?.groups).toHaveLength(1);
 
-    const notificationDrift = { ...emailProps(fake), fields: { ...emailProps(fake).fields, smtpTo: "other@example.org" } };
-    await provider.notification.update(email.id, email.outs, notificationDrift);
-    expect(JSON.parse(fake.notifications.get(emailId)?.config ?? "{}").smtpTo).toBe("other@example.org");
+    fake.editNotificationInUi(emailId, { smtpTo: "someone-else@example.org", name: "Renamed" });
+    await expect.poll(async () => (await provider.notification.read(email.id, email.outs)).props.fields.smtpTo).toBe("someone-else@example.org");
+    const notificationDrift = await provider.notification.read(email.id, email.outs);
+    expect(notificationDrift.props.name).toBe("Renamed");
+    expect((await provider.notification.diff(email.id, notificationDrift.props, emailProps(fake))).changes).toBe(true);
+    await provider.notification.update(email.id, notificationDrift.props, emailProps(fake));
+    expect(JSON.parse(fake.notifications.get(emailId)?.config ?? "{}")).toMatchObject({ smtpTo: "b@example.org", name: "Email on-call", roadwaveManagedBy: `[${OWNER}#email]` });
 
     // A rotated password is a change (so the state's copy, used by read and delete, follows); the URL is not.
     const rotated = { ...wanted, connection: { ...wanted.connection, password: "Rotated-Password-2" } };
@@ -237,6 +241,14 @@ describe.each(VERSIONS)("Uptime Kuma %s", (version) => {
     // 1.23 and 2.0-2.4 take deleteMonitor(id, cb): the 2.5 form gets no answer there, and every call times out.
     if (version === "2.5.3") expect(await session.call("deleteMonitor", 1, false)).toMatchObject({ ok: true });
     else await expect(session.call("deleteMonitor", 1, false)).rejects.toThrow(/did not answer "deleteMonitor" within 1 s/);
+  });
+
+  it("checks monitor inputs before anything is sent", async () => {
+    const fake = await fakeKuma({ version });
+    const tooOften = monitorProps(fake, "http", [], { monitor: { ...(MONITORS.http as KumaMonitorFields), interval: 10 } });
+    expect((await provider.monitor.check({}, tooOften)).failures).toEqual([{ property: "monitor", reason: expect.stringMatching(/interval 10 s/) }]);
+    expect((await provider.monitor.check({}, monitorProps(fake, "push", [], { pushToken: "" }))).failures).toEqual([{ property: "pushToken", reason: expect.any(String) }]);
+    expect((await provider.monitor.check({}, monitorProps(fake, "http", []))).failures).toEqual([]);
   });
 
   it("applies Uptime Kuma's slug rules and reports a taken slug", async () => {
