@@ -343,7 +343,9 @@ export function markedDescription(owner: string, key: string, text: string): str
   return `${ownershipMarker(owner, key)} ${text}`;
 }
 
-export const NOTIFICATION_MARKER_FIELD = "roadwaveManagedBy";
+// Not exported: CommonJS would compile its uses to `exports.NOTIFICATION_MARKER_FIELD`, which a serialized
+// function does not carry (test/unit/uptimeKumaProvider.test.ts runs the compiled, serialized provider).
+const NOTIFICATION_MARKER_FIELD = "roadwaveManagedBy";
 
 // ---- monitors ---------------------------------------------------------------------------------------
 

@@ -339,26 +339,47 @@ describe("the socket.io connection", () => {
 });
 
 describe("the serialized provider", () => {
-  it("runs on its own in another process, as Pulumi's dynamic provider host runs it", async () => {
+  it("runs on its own in another process, compiled as Pulumi compiles it (CommonJS), as the dynamic provider host runs it", async () => {
     const fake = await fakeKuma({ version: "2.5.3" });
-    const serialized = await pulumi.runtime.serializeFunction(() => kumaMonitorProvider, { allowSecrets: true });
     const dir = mkdtempSync(join(tmpdir(), "kuma-provider-"));
     try {
-      writeFileSync(join(dir, "provider.js"), serialized.text);
-      const inputs = monitorProps(fake, "http", []);
+      const inputs = {
+        kumaNotificationProvider: { ...emailProps(fake) },
+        kumaMonitorProvider: monitorProps(fake, "http", []),
+        kumaStatusPageProvider: pageProps(fake, [1]),
+      };
+      // Exported constants compile to `exports.NAME` in CommonJS: a serialized function must not depend on them.
       const runner = `
         const { createRequire } = require("node:module");
         const fs = require("node:fs");
+        const path = require("node:path");
         const projectRequire = createRequire(${JSON.stringify(resolve("package.json"))});
-        const module = { exports: {} };
-        new Function("exports", "require", "module", fs.readFileSync(${JSON.stringify(join(dir, "provider.js"))}, "utf8"))(module.exports, projectRequire, module);
-        const provider = module.exports[${JSON.stringify(serialized.exportName)}]();
-        provider.create(${JSON.stringify(inputs)}).then(
-          (result) => { console.log(JSON.stringify(result.id)); process.exit(0); },
-          (error) => { console.error(error.message); process.exit(1); });`;
-      const { stdout } = await promisify(execFile)(process.execPath, ["-e", runner], { timeout: 30_000 });
-      expect(JSON.parse(stdout)).toBe("1");
-      expect(fake.monitors.get(1)?.name).toBe("Grafana");
+        const ts = projectRequire("typescript");
+        const source = fs.readFileSync(${JSON.stringify(resolve("components/uptimeKuma/kumaProvider.ts"))}, "utf8");
+        const compiled = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } });
+        const file = path.join(${JSON.stringify(dir)}, "kumaProvider.js");
+        fs.writeFileSync(file, compiled.outputText);
+        const providers = require(file);
+        const pulumi = projectRequire("@pulumi/pulumi");
+        const inputs = ${JSON.stringify(inputs)};
+        (async () => {
+          const ids = {};
+          for (const name of Object.keys(inputs)) {
+            const provider = providers[name];
+            const serialized = await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true });
+            const module = { exports: {} };
+            new Function("exports", "require", "module", serialized.text)(module.exports, projectRequire, module);
+            const created = await module.exports[serialized.exportName]().create(inputs[name]);
+            ids[name] = created.id;
+          }
+          console.log(JSON.stringify(ids));
+          process.exit(0);
+        })().catch((error) => { console.error(error.stack); process.exit(1); });`;
+      const { stdout } = await promisify(execFile)(process.execPath, ["-e", runner], { timeout: 60_000 });
+      expect(JSON.parse(stdout)).toEqual({ kumaNotificationProvider: "1", kumaMonitorProvider: "1", kumaStatusPageProvider: "roadwave-test" });
+      expect(fake.statusPages.get("roadwave-test")?.groups).toEqual([{ id: 1, name: "RoadWave", monitorIds: [1] }]);
+      expect(fake.monitors.get(1)).toMatchObject({ name: "Grafana", description: `[${OWNER}#http] test check` });
+      expect(JSON.parse(fake.notifications.get(1)?.config ?? "{}")).toMatchObject({ roadwaveManagedBy: `[${OWNER}#email]` });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
