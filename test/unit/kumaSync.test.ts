@@ -2,6 +2,9 @@
 // stand-in: first run creates, second run changes nothing, a UI edit is put back, unmanaged objects are left
 // alone, and a missing password is a clear error.
 import { execFile } from "node:child_process";
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import { closeKumaSessions, openKumaSession } from "../../components/uptimeKuma/kumaProvider";
@@ -9,8 +12,10 @@ import { startFakeKuma, type FakeKuma } from "./fakeUptimeKuma";
 
 const PASSWORD = "Kuma-Sync-Password-1";
 const running: FakeKuma[] = [];
+const tempDirs: string[] = [];
 afterEach(async () => {
   closeKumaSessions();
+  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   await Promise.all(running.splice(0).map((fake) => fake.close()));
 });
 
@@ -29,7 +34,13 @@ async function kumaSync(args: string[], env: Record<string, string> = { KUMA_TES
 }
 
 function syncArgs(stack: string, fake: FakeKuma): string[] {
-  return [stack, "--url", fake.url, "--username", "admin", "--password-env", "KUMA_TEST_PASSWORD", "--timeout", "10"];
+  const args = [stack, "--url", fake.url, "--username", "admin", "--password-env", "KUMA_TEST_PASSWORD", "--timeout", "10"];
+  if (stack !== "staging") return args;
+  // --stack-file: the staging settings read from a copy elsewhere.
+  const dir = mkdtempSync(join(tmpdir(), "kuma-sync-"));
+  tempDirs.push(dir);
+  copyFileSync("Pulumi.staging.yaml", join(dir, "staging-settings.yaml"));
+  return [...args, "--stack-file", join(dir, "staging-settings.yaml")];
 }
 
 describe("kuma:sync", () => {

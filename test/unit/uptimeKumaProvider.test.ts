@@ -189,6 +189,14 @@ describe.each(VERSIONS)("Uptime Kuma %s", (version) => {
     expect(fake.droppedEvents).toEqual([]);
   });
 
+  it("shares one session between resources created in parallel, as Pulumi creates them", async () => {
+    const fake = await fakeKuma({ version });
+    const results = await Promise.all(Object.keys(MONITORS).map((key) => provider.monitor.create(monitorProps(fake, key, []))));
+    expect(new Set(results.map((r) => r.id)).size).toBe(Object.keys(MONITORS).length);
+    expect(fake.monitors.size).toBe(Object.keys(MONITORS).length);
+    expect(fake.counts).toMatchObject({ setups: 1, passwordLogins: 1 });
+  });
+
   it("keeps its session cache current from the lists the server pushes", async () => {
     const fake = await fakeKuma({ version });
     const session = await openKumaSession(connectionTo(fake));
