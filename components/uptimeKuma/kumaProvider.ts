@@ -12,12 +12,25 @@ import type { KumaFieldValue, KumaMonitorFields } from "../../config/uptimeKuma"
 // ---- connection and session -------------------------------------------------------------------------
 
 export interface KumaConnection {
-  /** Base URL of Uptime Kuma, e.g. http://127.0.0.1:3001 (through the SSH tunnel, docs/uptime-kuma.md). */
+  /**
+   * Base URL of Uptime Kuma, e.g. http://10.42.0.11:3001: as the SSH host reaches it when `ssh` is set,
+   * otherwise as this process does.
+   */
   url: string;
   username: string;
   password: string;
   /** Timeout of every call, and how long connecting may take (retried while the server starts). Default 30. */
   timeoutSeconds?: number;
+  /** Reach `url` through an SSH tunnel that the provider opens itself (docs/uptime-kuma.md). */
+  ssh?: KumaSshTunnel;
+}
+
+export interface KumaSshTunnel {
+  host: string;
+  port?: number;
+  user: string;
+  /** OpenSSH or PEM private key. */
+  privateKey: string;
 }
 
 export interface KumaVersion {
@@ -61,8 +74,9 @@ interface SessionRegistry {
 }
 
 const REACH_HINT =
-  "The admin UI is not public: open the SSH tunnel first (docs/uptime-kuma.md, e.g. " +
-  "ssh -N -L 127.0.0.1:3001:<kuma private ip>:3001 debian@<host>) and pass its local URL.";
+  "The admin UI is not public: give the provider the Kuma host's SSH access (connection.ssh), or open a tunnel " +
+  "yourself (docs/uptime-kuma.md) and pass its local URL.";
+const REACH_HINT_TUNNEL = "The SSH tunnel is up: check that the Uptime Kuma container runs and listens on that address on the host.";
 
 /** i18n keys Uptime Kuma 2.x puts in `msg` (with msgi18n: true), in words. */
 const KUMA_MESSAGES: Record<string, string> = {
@@ -111,11 +125,19 @@ export function kumaPasswordLogins(): number {
  */
 export function openKumaSession(connection: KumaConnection): Promise<KumaSession> {
   const registry = sessionRegistry();
-  const key = `${connection.url.replace(/\/+$/, "")}\n${connection.username}`;
+  const { createHash } = require("node:crypto") as typeof import("node:crypto");
+  const via = connection.ssh ? `${connection.ssh.user}@${connection.ssh.host}:${connection.ssh.port ?? 22}` : "";
+  // Other credentials are another session (a digest: the registry holds no secret in its keys).
+  const secrets = createHash("sha256").update(`${connection.password}\n${connection.ssh?.privateKey ?? ""}`).digest("hex");
+  const key = `${connection.url.replace(/\/+$/, "")}\n${connection.username}\n${via}\n${secrets}`;
   const cached = registry.sessions.get(key);
   if (cached) {
     // A failed login stays failed for this process: retrying per resource would hit the login rate limit.
-    return cached.then((session) => (session.alive() ? session : reopen()));
+    return cached.then((session) => {
+      if (session.alive()) return session;
+      session.close();
+      return reopen();
+    });
   }
   return reopen();
 
@@ -137,11 +159,24 @@ export function closeKumaSessions(): void {
 async function connectWithRetry(connection: KumaConnection, key: string, registry: SessionRegistry): Promise<KumaSession> {
   const timeoutMs = (connection.timeoutSeconds ?? 30) * 1000;
   const deadline = Date.now() + timeoutMs;
+  let tunnel: SshTunnel | undefined;
+  try {
+    const ssh = connection.ssh;
+    if (ssh) tunnel = await retryWhileUnreachable(() => openSshTunnel(ssh, connection.url, timeoutMs), deadline);
+    const opened = tunnel;
+    return await retryWhileUnreachable(() => connectAndLogin(connection, key, registry, deadline, opened), deadline);
+  } catch (error) {
+    tunnel?.close();
+    throw error;
+  }
+}
+
+/** Only "cannot connect" is retried: the host or the container may still be starting. */
+async function retryWhileUnreachable<T>(attempt: () => Promise<T>, deadline: number): Promise<T> {
   for (;;) {
     try {
-      return await connectAndLogin(connection, key, registry, deadline);
+      return await attempt();
     } catch (error) {
-      // Only "cannot connect" is retried: the container may still be starting.
       const retryable = (error as { kumaUnreachable?: boolean }).kumaUnreachable === true;
       if (!retryable || Date.now() + 1000 >= deadline) throw error;
       await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -149,17 +184,119 @@ async function connectWithRetry(connection: KumaConnection, key: string, registr
   }
 }
 
+interface SshTunnel {
+  /** http://127.0.0.1:<local port>, forwarded to the target through the SSH host. */
+  localUrl: string;
+  alive(): boolean;
+  close(): void;
+}
+
+/**
+ * Accepts a host key the way `StrictHostKeyChecking=accept-new` does: when ~/.ssh/known_hosts lists the host
+ * (plain or hashed names), the key must be one of those listed; an unknown host is accepted.
+ */
+function knownHostsAccept(host: string, port: number, key: Buffer): boolean {
+  const { createHmac } = require("node:crypto") as typeof import("node:crypto");
+  const { readFileSync } = require("node:fs") as typeof import("node:fs");
+  const { homedir } = require("node:os") as typeof import("node:os");
+  let text = "";
+  try {
+    text = readFileSync(`${homedir()}/.ssh/known_hosts`, "utf8");
+  } catch {
+    return true;
+  }
+  const name = port === 22 ? host : `[${host}]:${port}`;
+  const matchesName = (pattern: string) => {
+    if (!pattern.startsWith("|1|")) return pattern === name;
+    const [, , salt, hash] = pattern.split("|");
+    return createHmac("sha1", Buffer.from(salt ?? "", "base64")).update(name).digest("base64") === hash;
+  };
+  const listed = text
+    .split("\n")
+    .map((line) => line.trim().split(/\s+/))
+    .filter((fields) => fields.length >= 3 && !(fields[0] ?? "").startsWith("#") && !(fields[0] ?? "").startsWith("@"))
+    .filter((fields) => (fields[0] as string).split(",").some(matchesName))
+    .map((fields) => fields[2]);
+  return listed.length === 0 || listed.includes(key.toString("base64"));
+}
+
+async function openSshTunnel(ssh: KumaSshTunnel, url: string, timeoutMs: number): Promise<SshTunnel> {
+  const { Client } = require("ssh2") as typeof import("ssh2");
+  const net = require("node:net") as typeof import("node:net");
+  const target = new URL(url);
+  const port = ssh.port ?? 22;
+  const via = `${ssh.user}@${ssh.host}${port === 22 ? "" : `:${port}`}`;
+  const client = new Client();
+  let open = false;
+  let hostKeyRejected = false;
+  await new Promise<void>((resolve, reject) => {
+    client.once("ready", () => {
+      open = true;
+      resolve();
+    });
+    client.once("error", (error: Error & { level?: string }) => {
+      const reason = hostKeyRejected ? "its host key does not match ~/.ssh/known_hosts" : error.message;
+      // Wrong key or host key: not retried. Refused, timed out, unreachable: the host may still be booting.
+      const retryable = !hostKeyRejected && error.level !== "client-authentication";
+      reject(Object.assign(new Error(`cannot open the SSH tunnel to Uptime Kuma through ${via}: ${reason}`), { kumaUnreachable: retryable }));
+    });
+    client.connect({
+      host: ssh.host,
+      port,
+      username: ssh.user,
+      privateKey: ssh.privateKey,
+      readyTimeout: timeoutMs,
+      keepaliveInterval: 15_000,
+      hostVerifier: (key: Buffer) => {
+        hostKeyRejected = !knownHostsAccept(ssh.host, port, key);
+        return !hostKeyRejected;
+      },
+    });
+  });
+  client.on("close", () => {
+    open = false;
+  });
+  client.on("error", () => {
+    open = false;
+  });
+  const server = net.createServer((local) => {
+    client.forwardOut("127.0.0.1", 0, target.hostname, Number(target.port || (target.protocol === "https:" ? 443 : 80)), (error, stream) => {
+      if (error) {
+        local.destroy();
+        return;
+      }
+      local.pipe(stream).pipe(local);
+      local.on("error", () => stream.destroy());
+      stream.on("error", () => local.destroy());
+      stream.on("close", () => local.destroy());
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port: localPort } = server.address() as import("node:net").AddressInfo;
+  return {
+    localUrl: `http://127.0.0.1:${localPort}${target.pathname.replace(/\/+$/, "")}`,
+    alive: () => open,
+    close: () => {
+      server.close();
+      client.end();
+    },
+  };
+}
+
 async function connectAndLogin(
   connection: KumaConnection,
   key: string,
   registry: SessionRegistry,
   deadline: number,
+  tunnel: SshTunnel | undefined,
 ): Promise<KumaSession> {
   const { io } = require("socket.io-client") as typeof import("socket.io-client");
-  const url = connection.url.replace(/\/+$/, "");
+  const socketUrl = (tunnel?.localUrl ?? connection.url).replace(/\/+$/, "");
+  // Messages name the address Kuma has, and the SSH host when tunnelled.
+  const url = connection.ssh ? `${connection.url.replace(/\/+$/, "")} (through ${connection.ssh.user}@${connection.ssh.host})` : socketUrl;
   const timeoutMs = (connection.timeoutSeconds ?? 30) * 1000;
   const seconds = timeoutMs / 1000;
-  const socket: Socket = io(url, {
+  const socket: Socket = io(socketUrl, {
     path: "/socket.io",
     transports: ["websocket"],
     reconnection: false,
@@ -186,7 +323,7 @@ async function connectAndLogin(
     changed();
   });
   socket.on("connect_error", (error: Error) => {
-    failure = Object.assign(new Error(`cannot reach Uptime Kuma at ${url}: ${error.message}. ${REACH_HINT}`), { kumaUnreachable: true });
+    failure = Object.assign(new Error(`cannot reach Uptime Kuma at ${url}: ${error.message}. ${tunnel ? REACH_HINT_TUNNEL : REACH_HINT}`), { kumaUnreachable: true });
     changed();
   });
   socket.on("disconnect", (reason: string) => {
@@ -309,7 +446,7 @@ async function connectAndLogin(
     }
     await until(() => monitorListSeen && notificationListSeen, "pushing its monitor and notification lists after login");
     return {
-      url,
+      url: socketUrl,
       version,
       call,
       callOk,
@@ -318,8 +455,11 @@ async function connectAndLogin(
       refreshMonitorList: async () => {
         await callOk("list the monitors", "getMonitorList");
       },
-      close,
-      alive: () => connected && !failure,
+      close: () => {
+        close();
+        tunnel?.close();
+      },
+      alive: () => connected && !failure && (tunnel?.alive() ?? true),
     };
   } catch (error) {
     close();
@@ -732,11 +872,11 @@ interface WithConnection {
 }
 
 /**
- * The credentials are part of the diff so that a rotated password reaches the state (read and delete use the
- * state's copy); the URL and timeout are not: they are how this run reaches Kuma, not what Kuma holds.
+ * The credentials and the SSH access are part of the diff so that a rotated password or key, or a replaced
+ * host, reaches the state (read and delete use the state's copy); the URL and timeout are not.
  */
 function withCredentials(props: Partial<WithConnection> & Record<string, unknown>): Record<string, unknown> {
-  return { ...props, credentials: [props.connection?.username, props.connection?.password] };
+  return { ...props, credentials: [props.connection?.username, props.connection?.password, props.connection?.ssh ?? null] };
 }
 
 export type KumaMonitorProps = WithConnection & KumaMonitorSpec & { monitorId?: number };

@@ -8,7 +8,7 @@
 // UNIQUE error, saveStatusPage replacing all groups, 2.2+ analyticsType check, REST status page (1.23 never
 // answers an unknown slug), push route methods (1.23 GET only, 2.x any).
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -22,6 +22,7 @@ import {
   monitorAddPayload, openKumaSession, type KumaConnection, type KumaMonitorProps, type KumaNotificationProps,
   type KumaStatusPageProps,
 } from "../../components/uptimeKuma/kumaProvider";
+import { newSshKeyPair, startFakeSshHost, type FakeSshHost } from "./fakeSshHost";
 import { startFakeKuma, type FakeKuma, type FakeKumaOptions } from "./fakeUptimeKuma";
 
 const VERSIONS = ["1.23.17", "2.0.2", "2.5.3"];
@@ -317,17 +318,22 @@ describe.each(VERSIONS)("Uptime Kuma %s", (version) => {
   });
 });
 
+/** A port nothing listens on. */
+function closedPort(): Promise<number> {
+  return new Promise<number>((resolvePort) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port: free } = server.address() as { port: number };
+      server.close(() => resolvePort(free));
+    });
+  });
+}
+
 describe("the socket.io connection", () => {
   it("reports an unreachable server after its timeout", async () => {
-    const port = await new Promise<number>((resolvePort) => {
-      const server = createServer();
-      server.listen(0, "127.0.0.1", () => {
-        const { port: free } = server.address() as { port: number };
-        server.close(() => resolvePort(free));
-      });
-    });
+    const port = await closedPort();
     await expect(openKumaSession({ url: `http://127.0.0.1:${port}`, username: "admin", password: PASSWORD, timeoutSeconds: 2 })).rejects.toThrow(
-      new RegExp(`cannot reach Uptime Kuma at http://127.0.0.1:${port}: .*SSH tunnel`),
+      new RegExp(`cannot reach Uptime Kuma at http://127.0.0.1:${port}: .*The admin UI is not public: give the provider the Kuma host's SSH access`),
     );
   });
 
@@ -343,6 +349,66 @@ describe("the socket.io connection", () => {
     expect(fake.droppedEvents).toEqual(["needSetup"]);
     await openKumaSession(connectionTo(fake));
     expect(fake.droppedEvents).toEqual(["needSetup"]);
+  });
+});
+
+describe("through an SSH tunnel the provider opens itself", () => {
+  const sshHosts: FakeSshHost[] = [];
+  const home = process.env.HOME;
+  afterEach(async () => {
+    process.env.HOME = home;
+    closeKumaSessions();
+    await Promise.all(sshHosts.splice(0).map((host) => host.close()));
+  });
+
+  async function sshSetup() {
+    const fake = await fakeKuma({ version: "2.5.3" });
+    const key = newSshKeyPair();
+    const sshHost = await startFakeSshHost("debian", key.publicKey);
+    sshHosts.push(sshHost);
+    // An empty HOME: no known_hosts unless the test writes one.
+    const dir = mkdtempSync(join(tmpdir(), "kuma-ssh-home-"));
+    process.env.HOME = dir;
+    const ssh = { host: "127.0.0.1", port: sshHost.port, user: "debian", privateKey: key.privateKey };
+    return { fake, sshHost, ssh, dir };
+  }
+
+  it("manages Kuma at the address the SSH host sees", async () => {
+    const { fake, sshHost, ssh, dir } = await sshSetup();
+    try {
+      const props = { ...monitorProps(fake, "keyword", []), connection: { ...connectionTo(fake), ssh } };
+      const { id } = await provider.monitor.create(props);
+      expect(fake.monitors.get(Number(id))?.name).toBe("API");
+      expect((await provider.monitor.read(id, props)).props.monitor.url).toBe("https://api.example.org/health");
+      // The status page groups come from the REST API: through the tunnel too.
+      await provider.statusPage.create({ ...pageProps(fake, [Number(id)]), connection: { ...connectionTo(fake), ssh } });
+      expect(sshHost.forwards.every((to) => to === new URL(fake.url).host)).toBe(true);
+      expect(sshHost.forwards.length).toBeGreaterThanOrEqual(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("fails clearly on a key the host refuses, and on a host key that known_hosts contradicts", async () => {
+    const { fake, sshHost, ssh, dir } = await sshSetup();
+    try {
+      const wrongKey = { ...ssh, privateKey: newSshKeyPair().privateKey };
+      await expect(openKumaSession({ ...connectionTo(fake), ssh: wrongKey })).rejects.toThrow(
+        new RegExp(`cannot open the SSH tunnel to Uptime Kuma through debian@127.0.0.1:${sshHost.port}: All configured authentication methods failed`),
+      );
+      mkdirSync(join(dir, ".ssh"));
+      writeFileSync(join(dir, ".ssh", "known_hosts"), `[127.0.0.1]:${sshHost.port} ${newSshKeyPair().publicKey.split(" ").slice(0, 2).join(" ")}\n`);
+      const refused = await openKumaSession({ ...connectionTo(fake), ssh, password: "another-Password-9" }).catch((e: Error) => e.message);
+      expect(refused).toMatch(/its host key does not match ~\/.ssh\/known_hosts/);
+      writeFileSync(join(dir, ".ssh", "known_hosts"), `[127.0.0.1]:${sshHost.port} ${sshHost.hostKey}\n`);
+      const noSshd = await closedPort();
+      await expect(openKumaSession({ ...connectionTo(fake), ssh: { ...ssh, port: noSshd }, timeoutSeconds: 2 })).rejects.toThrow(
+        new RegExp(`cannot open the SSH tunnel to Uptime Kuma through debian@127.0.0.1:${noSshd}: connect ECONNREFUSED`),
+      );
+      await expect(openKumaSession({ ...connectionTo(fake), ssh, password: PASSWORD, username: "admin2" })).resolves.toMatchObject({ version: { major: 2 } });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
