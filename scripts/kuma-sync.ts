@@ -1,4 +1,5 @@
 // npm run kuma:sync -- <stack> --url URL --username USER --password-env VAR [--stack-file PATH] [--timeout S]
+//                      [--ssh USER@HOST[:PORT] --ssh-key-file PATH]
 //
 // Applies a stack's Uptime Kuma notifications, monitors and status page to a running Uptime Kuma through the
 // same provider code Pulumi uses (components/uptimeKuma/kumaProvider.ts): creates what is missing, updates what
@@ -6,14 +7,16 @@
 // ([roadwave-monitoring/<env>#<key>] in a monitor's description, a roadwaveManagedBy field in a notification's
 // config) and the status page by its slug. Secrets come from the environment (ROADWAVE_SMTP_PASSWORD,
 // ROADWAVE_SLACK_WEBHOOK_URL, ROADWAVE_DISCORD_WEBHOOK_URL, ROADWAVE_WATCHDOG_PUSH_TOKEN); without them the
-// stack file's encrypted secrets get labelled placeholders (fine for a local Uptime Kuma).
+// stack file's encrypted secrets get labelled placeholders (fine for a local Uptime Kuma). With --ssh, the URL
+// is Kuma's address as that host sees it, reached through an SSH tunnel the provider opens.
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { parseSettings, type MonitoringStackSettings, type SecretName } from "../config/settings";
 import { declareUptimeKuma, type KumaFieldValue, type KumaSecretName } from "../config/uptimeKuma";
 import {
   closeKumaSessions, ensureKumaMonitor, ensureKumaNotification, ensureKumaStatusPage, findMarkedMonitor,
-  getKumaMonitor, openKumaSession, type EnsureOutcome, type KumaSession,
+  getKumaMonitor, openKumaSession, type EnsureOutcome, type KumaSession, type KumaSshTunnel,
 } from "../components/uptimeKuma/kumaProvider";
 import { readStackFile, stackFilePath } from "./stackFile";
 
@@ -24,7 +27,16 @@ const SECRET_ENV: Record<KumaSecretName, string> = {
 };
 const WATCHDOG_TOKEN_ENV = "ROADWAVE_WATCHDOG_PUSH_TOKEN";
 
-const USAGE = "usage: npm run kuma:sync -- <stack> --url URL --username USER --password-env VAR [--stack-file PATH] [--timeout SECONDS]";
+const USAGE =
+  "usage: npm run kuma:sync -- <stack> --url URL --username USER --password-env VAR [--stack-file PATH] [--timeout SECONDS] " +
+  "[--ssh USER@HOST[:PORT] --ssh-key-file PATH]";
+
+function sshAccess(target: string | undefined, keyFile: string | undefined): KumaSshTunnel | undefined {
+  if (target === undefined && keyFile === undefined) return undefined;
+  const match = /^([^@\s]+)@([^:\s]+)(?::(\d+))?$/.exec(target ?? "");
+  if (!match || keyFile === undefined) throw new Error(`--ssh USER@HOST[:PORT] and --ssh-key-file PATH go together\n${USAGE}`);
+  return { user: match[1] as string, host: match[2] as string, ...(match[3] ? { port: Number(match[3]) } : {}), privateKey: readFileSync(keyFile, "utf8") };
+}
 
 interface StackInput {
   settings: MonitoringStackSettings;
@@ -86,6 +98,8 @@ async function main(): Promise<void> {
       "password-env": { type: "string" },
       "stack-file": { type: "string" },
       timeout: { type: "string" },
+      ssh: { type: "string" },
+      "ssh-key-file": { type: "string" },
     },
   });
   const stack = positionals[0];
@@ -97,8 +111,9 @@ async function main(): Promise<void> {
 
   const { settings, secrets, notes } = loadStack(stack, values["stack-file"] ?? stackFilePath(stack));
   const declarations = declareUptimeKuma(settings, { slack: secrets.slackWebhookUrl !== undefined, discord: secrets.discordWebhookUrl !== undefined });
-  const session = await openKumaSession({ url: values.url, username: values.username, password, timeoutSeconds });
-  console.log(`kuma:sync ${stack}: Uptime Kuma ${session.version.text} at ${session.url}`);
+  const ssh = sshAccess(values.ssh, values["ssh-key-file"]);
+  const session = await openKumaSession({ url: values.url, username: values.username, password, timeoutSeconds, ...(ssh ? { ssh } : {}) });
+  console.log(`kuma:sync ${stack}: Uptime Kuma ${session.version.text} at ${values.url}${ssh ? ` through ${values.ssh}` : ""}`);
   for (const note of notes) console.log(`  note: ${note}`);
 
   const tally: Record<EnsureOutcome, number> = { created: 0, updated: 0, unchanged: 0 };

@@ -9,6 +9,7 @@ export interface KumaConnectionInput {
   username: pulumi.Input<string>;
   password: pulumi.Input<string>;
   timeoutSeconds?: pulumi.Input<number>;
+  ssh?: pulumi.Input<{ host: pulumi.Input<string>; user: pulumi.Input<string>; privateKey: pulumi.Input<string>; port?: pulumi.Input<number> }>;
 }
 
 /** The connection carries the admin password: keep it (and every secret field) out of plain state. */

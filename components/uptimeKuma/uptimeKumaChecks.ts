@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { StackSecrets } from "../../config/loadSettings";
 import type { MonitoringStackSettings } from "../../config/settings";
-import { declareUptimeKuma, watchdogPushUrl, type KumaFieldValue } from "../../config/uptimeKuma";
+import { declareUptimeKuma, KUMA_PORT, kumaPrivateIp, watchdogPushUrl, type KumaFieldValue } from "../../config/uptimeKuma";
 import { KumaMonitor, KumaNotification, KumaStatusPage } from "./kumaResources";
 
 export interface UptimeKumaChecksArgs {
@@ -13,11 +13,16 @@ export interface UptimeKumaChecksArgs {
   /** smtpPassword, uptimeKumaAdminPassword (required); slackWebhookUrl / discordWebhookUrl when set. */
   secrets: StackSecrets;
   /**
-   * Where Pulumi reaches Uptime Kuma's admin socket API: the local end of the SSH tunnel
-   * (docs/uptime-kuma.md), e.g. http://127.0.0.1:3001.
+   * SSH access to the host Uptime Kuma runs on (DockerHost.connection: public IP, admin user, deploy key). The
+   * provider opens its own tunnel through it (docs/uptime-kuma.md): the admin UI is not public.
    */
-  kumaUrl: pulumi.Input<string>;
-  /** Timeout of each Kuma call and of connecting (the container may still be starting). Default 60 s. */
+  ssh?: { host: pulumi.Input<string>; user: pulumi.Input<string>; privateKey: pulumi.Input<string>; port?: pulumi.Input<number> };
+  /**
+   * Uptime Kuma's URL as the SSH host reaches it; default http://<kuma private ip>:3001. Without `ssh`, as this
+   * process reaches it (e.g. a tunnel opened by hand).
+   */
+  kumaUrl?: pulumi.Input<string>;
+  /** Timeout of each Kuma call and of connecting (the host or container may still be starting). Default 60 s. */
   timeoutSeconds?: number;
   /** Resources Uptime Kuma must wait for (its container). */
   dependsOn?: pulumi.Input<pulumi.Resource>[];
@@ -36,11 +41,13 @@ export class UptimeKumaChecks extends pulumi.ComponentResource {
     const adminPassword = secrets.uptimeKumaAdminPassword;
     if (!adminPassword) throw new Error("UptimeKumaChecks needs the secret uptimeKumaAdminPassword");
     const declarations = declareUptimeKuma(settings, { slack: secrets.slackWebhookUrl !== undefined, discord: secrets.discordWebhookUrl !== undefined });
+    if (!args.ssh && args.kumaUrl === undefined) throw new Error("UptimeKumaChecks needs ssh (the Kuma host's SSH access) or kumaUrl");
     const connection = {
-      url: args.kumaUrl,
+      url: args.kumaUrl ?? `http://${kumaPrivateIp(settings)}:${KUMA_PORT}`,
       username: settings.uptimeKuma.adminUsername,
       password: adminPassword,
       timeoutSeconds: args.timeoutSeconds ?? 60,
+      ...(args.ssh ? { ssh: args.ssh } : {}),
     };
     const childOpts: pulumi.CustomResourceOptions = { parent: this, ...(args.dependsOn ? { dependsOn: args.dependsOn } : {}) };
 

@@ -2,12 +2,13 @@
 // stand-in: first run creates, second run changes nothing, a UI edit is put back, unmanaged objects are left
 // alone, and a missing password is a clear error.
 import { execFile } from "node:child_process";
-import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import { closeKumaSessions, openKumaSession } from "../../components/uptimeKuma/kumaProvider";
+import { newSshKeyPair, startFakeSshHost } from "./fakeSshHost";
 import { startFakeKuma, type FakeKuma } from "./fakeUptimeKuma";
 
 const PASSWORD = "Kuma-Sync-Password-1";
@@ -82,6 +83,28 @@ describe("kuma:sync", () => {
       expect(third.out).toMatch(/updated +monitor api-health/);
       expect(third.out).toMatch(new RegExp(`kuma:sync ${stack}: created 0, updated 1, unchanged 6`));
       expect(fake.monitors.get(api?.id as number)?.keyword).toBe("ok");
+    }
+  });
+
+  it("reaches Uptime Kuma through SSH with --ssh and --ssh-key-file", async () => {
+    const fake = await startFakeKuma({ version: "2.5.3" });
+    running.push(fake);
+    const key = newSshKeyPair();
+    const sshHost = await startFakeSshHost("debian", key.publicKey);
+    const dir = mkdtempSync(join(tmpdir(), "kuma-sync-ssh-"));
+    tempDirs.push(dir);
+    writeFileSync(join(dir, "id_ed25519"), key.privateKey, { mode: 0o600 });
+    try {
+      // HOME without known_hosts: the new host key is accepted, as ssh's accept-new does.
+      const result = await kumaSync([...syncArgs("prod", fake), "--ssh", `debian@127.0.0.1:${sshHost.port}`, "--ssh-key-file", join(dir, "id_ed25519")], {
+        KUMA_TEST_PASSWORD: PASSWORD,
+        HOME: dir,
+      });
+      expect(result.out).toContain(`at ${fake.url} through debian@127.0.0.1:${sshHost.port}`);
+      expect(result.out).toContain("kuma:sync prod: created 7, updated 0, unchanged 0");
+      expect(sshHost.forwards.length).toBeGreaterThan(0);
+    } finally {
+      await sshHost.close();
     }
   });
 

@@ -128,7 +128,7 @@ describe.each(["prod", "staging"] as const)("UptimeKumaChecks in the %s stack (P
         uptimeKumaAdminPassword: pulumi.secret("Admin-Password-1"),
         ...(stack === "prod" ? { slackWebhookUrl: pulumi.secret("https://hooks.slack.com/services/T/B/X") } : { discordWebhookUrl: pulumi.secret("https://discord.com/api/webhooks/1/x") }),
       },
-      kumaUrl: "http://127.0.0.1:3001",
+      ssh: { host: "198.51.100.7", user: "debian", privateKey: pulumi.secret("-----BEGIN OPENSSH PRIVATE KEY-----\nmock\n-----END OPENSSH PRIVATE KEY-----\n") },
     });
     const monitorIds = await valueOf(checks.monitorIds);
     const pushUrl = await valueOf(checks.watchdogPushUrl);
@@ -150,7 +150,10 @@ describe.each(["prod", "staging"] as const)("UptimeKumaChecks in the %s stack (P
       owner: `roadwave-monitoring/${stack}`, key: "api-health",
       monitor: { type: "keyword", url: `https://${EXPECTED[stack].api}/health` },
       // The connection carries the admin password: it reaches the provider as a Pulumi secret.
-      connection: { [SECRET_SIG_KEY]: SECRET_SIG, value: { url: "http://127.0.0.1:3001", username: "admin", password: "Admin-Password-1", timeoutSeconds: 60 } },
+      connection: {
+        [SECRET_SIG_KEY]: SECRET_SIG,
+        value: { url: `http://${EXPECTED[stack].kumaIp}:3001`, username: "admin", password: "Admin-Password-1", timeoutSeconds: 60, ssh: { host: "198.51.100.7", user: "debian" } },
+      },
     });
     expect(monitors.every((r) => (r.inputs.notificationIds as number[]).length === 2)).toBe(true);
 
