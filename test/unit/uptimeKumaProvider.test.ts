@@ -8,6 +8,7 @@
 // UNIQUE error, saveStatusPage replacing all groups, 2.2+ analyticsType check, REST status page (1.23 never
 // answers an unknown slug), push route methods (1.23 GET only, 2.x any).
 import { execFile } from "node:child_process";
+import { createHmac, randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -400,12 +401,18 @@ describe("through an SSH tunnel the provider opens itself", () => {
       writeFileSync(join(dir, ".ssh", "known_hosts"), `[127.0.0.1]:${sshHost.port} ${newSshKeyPair().publicKey.split(" ").slice(0, 2).join(" ")}\n`);
       const refused = await openKumaSession({ ...connectionTo(fake), ssh, password: "another-Password-9" }).catch((e: Error) => e.message);
       expect(refused).toMatch(/its host key does not match ~\/.ssh\/known_hosts/);
-      writeFileSync(join(dir, ".ssh", "known_hosts"), `[127.0.0.1]:${sshHost.port} ${sshHost.hostKey}\n`);
+      // Hashed names (HashKnownHosts) are matched too.
+      const salt = randomBytes(20);
+      const hashed = `|1|${salt.toString("base64")}|${createHmac("sha1", salt).update(`[127.0.0.1]:${sshHost.port}`).digest("base64")}`;
+      writeFileSync(join(dir, ".ssh", "known_hosts"), `# comment\n${hashed} ${newSshKeyPair().publicKey.split(" ").slice(0, 2).join(" ")}\n`);
+      const refusedHashed = await openKumaSession({ ...connectionTo(fake), ssh, password: "third-Password-9" }).catch((e: Error) => e.message);
+      expect(refusedHashed).toMatch(/its host key does not match ~\/.ssh\/known_hosts/);
+      writeFileSync(join(dir, ".ssh", "known_hosts"), `${hashed} ${sshHost.hostKey}\n`);
+      await expect(openKumaSession({ ...connectionTo(fake), ssh })).resolves.toMatchObject({ version: { major: 2 } });
       const noSshd = await closedPort();
       await expect(openKumaSession({ ...connectionTo(fake), ssh: { ...ssh, port: noSshd }, timeoutSeconds: 2 })).rejects.toThrow(
         new RegExp(`cannot open the SSH tunnel to Uptime Kuma through debian@127.0.0.1:${noSshd}: connect ECONNREFUSED`),
       );
-      await expect(openKumaSession({ ...connectionTo(fake), ssh, password: PASSWORD, username: "admin2" })).resolves.toMatchObject({ version: { major: 2 } });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
