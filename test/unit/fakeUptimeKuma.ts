@@ -304,6 +304,7 @@ export async function startFakeKuma(options: FakeKumaOptions): Promise<FakeKuma>
       if (!Array.isArray(accepted)) throw new Error("NOT NULL constraint failed: monitor.accepted_statuscodes_json");
       const conditions = input.conditions;
       delete input.conditions;
+      // ref: 2.x add needs conditions (NOT NULL); 1.23 has no such column.
       if (v2 && conditions === undefined) throw new Error("SQLITE_CONSTRAINT: NOT NULL constraint failed: monitor.conditions");
       if (!v2 && conditions !== undefined) throw new Error("SQLITE_ERROR: table monitor has no column named conditions");
       for (const key of Object.keys(input)) {
