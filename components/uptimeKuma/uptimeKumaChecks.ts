@@ -1,6 +1,6 @@
 // A stack's Uptime Kuma content: the alert channels (notifications), the external checks (monitors) and the
-// public status page, as declared by config/uptimeKuma.ts. Also generates the Watchdog push token and gives
-// Alertmanager the URL to push it to.
+// public status page, as declared by config/uptimeKuma.ts. Also gives Alertmanager the Watchdog push URL
+// (generating the token unless the caller passes one).
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { StackSecrets } from "../../config/loadSettings";
@@ -26,6 +26,11 @@ export interface UptimeKumaChecksArgs {
   timeoutSeconds?: number;
   /** Resources Uptime Kuma must wait for (its container). */
   dependsOn?: pulumi.Input<pulumi.Resource>[];
+  /**
+   * The Watchdog push token when the caller already generated it for Alertmanager; otherwise this component
+   * generates one (a 32-character alphanumeric RandomPassword) and `watchdogPushUrl` carries it.
+   */
+  watchdogPushToken?: pulumi.Input<string>;
 }
 
 export class UptimeKumaChecks extends pulumi.ComponentResource {
@@ -65,7 +70,9 @@ export class UptimeKumaChecks extends pulumi.ComponentResource {
       notificationIds.set(decl.key, notification.notificationId);
     }
 
-    const watchdogToken = new random.RandomPassword(`${name}-watchdog-push-token`, { length: 32, special: false }, { parent: this });
+    const watchdogToken = args.watchdogPushToken !== undefined
+      ? pulumi.output(args.watchdogPushToken)
+      : new random.RandomPassword(`${name}-watchdog-push-token`, { length: 32, special: false }, { parent: this }).result;
     const monitors = new Map<string, KumaMonitor>();
     for (const decl of declarations.monitors) {
       const ids = decl.notificationKeys.map((key) => {
@@ -75,7 +82,7 @@ export class UptimeKumaChecks extends pulumi.ComponentResource {
       });
       monitors.set(decl.key, new KumaMonitor(`${name}-monitor-${decl.key}`, {
         connection, owner: declarations.owner, key: decl.key, monitor: decl.fields, notificationIds: ids,
-        ...(decl.watchdog ? { pushToken: watchdogToken.result } : {}),
+        ...(decl.watchdog ? { pushToken: watchdogToken } : {}),
       }, childOpts));
     }
 
@@ -97,7 +104,7 @@ export class UptimeKumaChecks extends pulumi.ComponentResource {
       })),
     }, childOpts);
 
-    this.watchdogPushUrl = pulumi.secret(watchdogToken.result.apply((token) => watchdogPushUrl(settings, token)));
+    this.watchdogPushUrl = pulumi.secret(watchdogToken.apply((token) => watchdogPushUrl(settings, token)));
     this.statusPageSlug = statusPage.slug;
     this.monitorIds = pulumi.all([...monitors].map(([key, m]) => m.monitorId.apply((id) => [key, id] as const)))
       .apply((entries) => Object.fromEntries(entries));

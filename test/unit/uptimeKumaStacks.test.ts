@@ -167,4 +167,19 @@ describe.each(["prod", "staging"] as const)("UptimeKumaChecks in the %s stack (P
     expect(pushUrl).toBe(`http://${EXPECTED[stack].kumaIp}:3001/api/push/MockedToken0123?status=up&msg=Watchdog`);
     expect(await (checks.watchdogPushUrl as unknown as { isSecret: Promise<boolean> }).isSecret).toBe(true);
   });
+
+  it("uses the caller's Watchdog token when given one, without generating another", async () => {
+    const { UptimeKumaChecks } = await import("../../components/uptimeKuma/uptimeKumaChecks");
+    const checks = new UptimeKumaChecks(`kuma-given-${stack}`, {
+      settings: stackSettings(stack),
+      secrets: { smtpPassword: pulumi.secret("smtp-key"), uptimeKumaAdminPassword: pulumi.secret("Admin-Password-1"), slackWebhookUrl: pulumi.secret("https://hooks.slack.com/services/T/B/X") },
+      kumaUrl: "http://127.0.0.1:3001",
+      watchdogPushToken: pulumi.secret("CallerToken42"),
+    });
+    expect(await valueOf(checks.watchdogPushUrl)).toBe(`http://${EXPECTED[stack].kumaIp}:3001/api/push/CallerToken42?status=up&msg=Watchdog`);
+    await valueOf(checks.statusPageSlug);
+    const mine = registered.filter((r) => r.name.startsWith(`kuma-given-${stack}-`));
+    expect(mine.filter((r) => r.type === "random:index/randomPassword:RandomPassword")).toEqual([]);
+    expect(mine.find((r) => r.name.endsWith("-monitor-watchdog"))?.inputs.pushToken).toEqual({ [SECRET_SIG_KEY]: SECRET_SIG, value: "CallerToken42" });
+  });
 });
