@@ -6,9 +6,11 @@ import type { StackSecrets } from "../config/loadSettings";
 import type { DrStackSettings, MonitoringStackSettings, Settings } from "../config/settings";
 import { BackupBucket } from "./backupBucket";
 import { DockerHost } from "./dockerHost";
+import { watchdogPushUrl as kumaWatchdogPushUrl } from "../config/uptimeKuma";
 import { Exporters } from "./exporters";
 import { MonitoringServices, plainServiceFiles } from "./monitoringServices";
 import { PrivateNetwork } from "./privateNetwork";
+import { UptimeKumaChecks } from "./uptimeKuma/uptimeKumaChecks";
 
 export interface MonitoringEnvironmentArgs {
   settings: Settings;
@@ -16,7 +18,6 @@ export interface MonitoringEnvironmentArgs {
 }
 
 const PUSHGATEWAY_PORT = STANDARD_PORTS.pushgateway;
-const UPTIME_KUMA_PORT = STANDARD_PORTS.uptimeKuma;
 
 /**
  * Everything one stack deploys. prod/staging: the private network, the monitoring host, (prod) the separate
@@ -64,7 +65,7 @@ export class MonitoringEnvironment extends pulumi.ComponentResource {
     // The Watchdog heartbeat: Alertmanager pushes it to an Uptime Kuma push monitor; the token is its credential.
     const watchdogToken = new random.RandomPassword(`${name}-watchdog-push-token`, { length: 32, special: false }, { parent: this });
     const kumaHost = uptimeKuma ?? monitoring;
-    const watchdogPushUrl = pulumi.secret(pulumi.interpolate`http://${kumaHost.privateIp}:${UPTIME_KUMA_PORT}/api/push/${watchdogToken.result}`);
+    const watchdogPushUrl = pulumi.secret(watchdogToken.result.apply((token) => kumaWatchdogPushUrl(s, token)));
 
     const containers = stackContainers(s);
     const serviceHosts = [monitoring, ...(uptimeKuma ? [uptimeKuma] : [])].map((host) => {
@@ -73,6 +74,11 @@ export class MonitoringEnvironment extends pulumi.ComponentResource {
       return { specs, provider: host.dockerProvider, connection: host.connection, ready: host.ready };
     });
     const services = new MonitoringServices(`${name}-services`, { settings: s, secrets, hosts: serviceHosts, watchdogPushUrl }, { parent: this });
+    new UptimeKumaChecks(
+      `${name}-uptime-kuma-checks`,
+      { settings: s, secrets, ssh: kumaHost.connection, watchdogPushToken: watchdogToken.result, dependsOn: [services.uptimeKuma] },
+      { parent: this },
+    );
     new Exporters(
       `${name}-exporters`,
       {

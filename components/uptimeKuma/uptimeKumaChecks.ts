@@ -82,7 +82,8 @@ export class UptimeKumaChecks extends pulumi.ComponentResource {
       });
       monitors.set(decl.key, new KumaMonitor(`${name}-monitor-${decl.key}`, {
         connection, owner: declarations.owner, key: decl.key, monitor: decl.fields, notificationIds: ids,
-        ...(decl.watchdog ? { pushToken: watchdogToken } : {}),
+        // The token is the push monitor's only credential.
+        ...(decl.watchdog ? { pushToken: pulumi.secret(watchdogToken) } : {}),
       }, childOpts));
     }
 

@@ -145,7 +145,11 @@ describe.each(["prod", "staging"] as const)("UptimeKumaChecks in the %s stack (P
     expect(monitors.every((r) => r.type === "pulumi-nodejs:dynamic/uptimeKuma:KumaMonitor")).toBe(true);
     // The provider's code was serialized for the dynamic provider host.
     expect(monitors.every((r) => typeof r.inputs.__provider === "string" && (r.inputs.__provider as string).includes("getMonitor"))).toBe(true);
-    expect(monitors.find((r) => r.name.endsWith("-monitor-watchdog"))?.inputs.pushToken).toBe("MockedToken0123");
+    // The push token reaches the provider as a secret (Pulumi's wire form of a secret value).
+    expect(monitors.find((r) => r.name.endsWith("-monitor-watchdog"))?.inputs.pushToken).toEqual({
+      "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
+      value: "MockedToken0123",
+    });
     expect(monitors.find((r) => r.name.endsWith("-monitor-api-health"))?.inputs).toMatchObject({
       owner: `roadwave-monitoring/${stack}`, key: "api-health",
       monitor: { type: "keyword", url: `https://${EXPECTED[stack].api}/health` },
