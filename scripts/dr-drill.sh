@@ -57,6 +57,12 @@ done
 for tool in pgbackrest jq curl psql; do
   command -v "$tool" >/dev/null || [ -x "$pg_bin/$tool" ] || fail 2 "$tool is not installed" "apt-get install $tool"
 done
+if [ -n "$target_time" ]; then
+  # pgBackRest picks the backup set only from times like "2026-12-01 04:00:00+00"; accept any ISO 8601.
+  target_time_iso="$(date -u -d "$target_time" '+%Y-%m-%dT%H:%M:%S.%3NZ' 2>/dev/null)" ||
+    fail 2 "--target-time $target_time is not a time" "pass ISO 8601 with an offset, e.g. 2026-12-01T04:00:00Z"
+  target_time="$(date -u -d "$target_time" '+%Y-%m-%d %H:%M:%S.%3N+00')"
+fi
 export PATH="$pg_bin:$PATH"
 config="$(readlink -f "$config")"
 work_dir="$(readlink -m "$work_dir")"
@@ -225,7 +231,7 @@ else
 fi
 
 if [ "$keep_running" = 1 ]; then trap - EXIT; fi
-jq -cn --arg status "$status" --arg restoredTo "$restored_to" --argjson rto "$rto_seconds" --arg target "$target_time" \
+jq -cn --arg status "$status" --arg restoredTo "$restored_to" --argjson rto "$rto_seconds" --arg target "${target_time_iso:-}" \
   --arg backup "$backup_label" --argjson checks "$checks_json" --argjson pushed "$pushed" --arg dataDir "$data_dir" \
   '{status: $status, restoredTo: $restoredTo, rtoSeconds: $rto, targetTime: (if $target == "" then null else $target end),
     backup: $backup, checks: $checks, pushed: $pushed, dataDir: $dataDir}'
