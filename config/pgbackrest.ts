@@ -1,6 +1,8 @@
 // pgBackRest configuration, PostgreSQL archive settings and the backup timers: pure functions, no Pulumi.
 // The same renderers feed the prod backup agent, the staging-dr restore host and the tests (test/dr), so what
 // is proven locally is what is deployed.
+import { PLACEHOLDER_MARK, PLACEHOLDER_SECRETS } from "./placeholders";
+import type { MonitoringStackSettings } from "./settings";
 
 export const PGBACKREST_STANZA = "roadwave";
 export const PGBACKREST_CONF_PATH = "/etc/pgbackrest/pgbackrest.conf";
@@ -246,4 +248,42 @@ WantedBy=timers.target
 `;
   }
   return units;
+}
+
+export interface RepositoryCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  cipherPass: string;
+}
+
+/** For the offline render command (files under build/): never the real credentials. */
+export const PLACEHOLDER_REPOSITORY_CREDENTIALS: RepositoryCredentials = {
+  accessKeyId: `${PLACEHOLDER_MARK}-s3-access-key`,
+  secretAccessKey: `${PLACEHOLDER_MARK}-s3-secret-key`,
+  cipherPass: PLACEHOLDER_SECRETS.pgbackrestPassphrase,
+};
+
+/** The OVH S3 endpoint of an object storage region (GRA -> https://s3.gra.io.cloud.ovh.net). */
+export function ovhS3Endpoint(region: string): string {
+  return `https://s3.${region.toLowerCase()}.io.cloud.ovh.net`;
+}
+
+/** Every file the backup agent puts on the PostgreSQL host, as path -> content (the archive settings go in
+ * with ALTER SYSTEM: archiveSettingsSql(renderPostgresArchiveSettings())). */
+export function renderBackupHostFiles(
+  settings: MonitoringStackSettings,
+  credentials: RepositoryCredentials = PLACEHOLDER_REPOSITORY_CREDENTIALS,
+): Record<string, string> {
+  if (!settings.backup) return {};
+  const files: Record<string, string> = {
+    [PGBACKREST_CONF_PATH]: renderPgbackrestConf({
+      repo: { endpointUrl: ovhS3Endpoint(settings.backup.region), region: settings.backup.region, bucket: settings.backup.bucketName, ...credentials },
+      retentionDays: settings.retention.backupDays,
+      pgDataPath: "/var/lib/postgresql/15/main",
+      pgPort: settings.monitored.postgresql.port,
+    }),
+    [BACKUP_SCRIPT_PATH]: renderBackupScript(),
+  };
+  for (const [file, content] of Object.entries(renderBackupUnits())) files[`/etc/systemd/system/${file}`] = content;
+  return files;
 }
