@@ -24,10 +24,17 @@ describe("pgBackRest to S3 and the DR drill", () => {
     sandbox = await DrSandbox.start({ archiveTimeoutSeconds: ARCHIVE_TIMEOUT_SECONDS });
     pushgatewayPort = await freePort();
     pushgateway = spawn("prometheus-pushgateway", [`--web.listen-address=127.0.0.1:${pushgatewayPort}`], { stdio: "ignore" });
+    pushgateway.once("error", (error) => {
+      throw new Error(`prometheus-pushgateway did not start (${error.message}): run scripts/install-tools.sh`);
+    });
   });
 
   afterAll(async () => {
-    if (pushgateway?.pid !== undefined && pushgateway.exitCode === null) pushgateway.kill("SIGTERM");
+    if (pushgateway?.pid !== undefined && pushgateway.exitCode === null) {
+      const exited = new Promise((r) => pushgateway?.once("exit", r));
+      pushgateway.kill("SIGTERM");
+      await exited;
+    }
     await sandbox?.stop();
   });
 
