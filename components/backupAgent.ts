@@ -20,11 +20,19 @@ import {
   TEXTFILE_COLLECTOR_DIR,
 } from "../config/pgbackrest";
 
+export interface SshProxy {
+  host: pulumi.Input<string>;
+  user: pulumi.Input<string>;
+  privateKey: pulumi.Input<string>;
+}
+
 export interface BackupAgentArgs {
   /** Address Pulumi reaches the PostgreSQL host on over SSH. */
   host: pulumi.Input<string>;
   sshUser: pulumi.Input<string>;
   sshPrivateKey: pulumi.Input<string>;
+  /** A jump host when the host has no address Pulumi can reach directly (e.g. the monitoring host). */
+  sshProxy?: SshProxy;
   /** The backup bucket (components/backupBucket.ts). */
   bucketName: pulumi.Input<string>;
   /** https://s3.<region>.io.cloud.ovh.net */
@@ -57,7 +65,7 @@ export class BackupAgent extends pulumi.ComponentResource {
     super("roadwave:backup:BackupAgent", name, {}, opts);
     const pgPort = args.pgPort ?? 5432;
     this.stanza = PGBACKREST_STANZA;
-    const connection = { host: args.host, user: args.sshUser, privateKey: args.sshPrivateKey };
+    const connection = { host: args.host, user: args.sshUser, privateKey: args.sshPrivateKey, proxy: args.sshProxy };
     const asPostgres = `sudo -u postgres`;
 
     const packages = new command.remote.Command(`${name}-packages`, {

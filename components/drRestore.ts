@@ -18,6 +18,7 @@ import {
 } from "../config/drDrill";
 import { renderFileInstaller } from "../config/fileInstaller";
 import { PGBACKREST_CONF_PATH, renderPgbackrestConf } from "../config/pgbackrest";
+import type { SshProxy } from "./backupAgent";
 
 export const DRILL_SCRIPT_LOCAL_PATH = resolve(__dirname, "../scripts/dr-drill.sh");
 const DRILL_SCRIPT_UPLOAD_PATH = "/tmp/roadwave-dr-drill.sh";
@@ -27,6 +28,8 @@ export interface DrRestoreArgs {
   host: pulumi.Input<string>;
   sshUser: pulumi.Input<string>;
   sshPrivateKey: pulumi.Input<string>;
+  /** A jump host when the host has no address Pulumi can reach directly (e.g. the monitoring host). */
+  sshProxy?: SshProxy;
   /** The prod backup bucket, read through the prod stack's outputs. */
   bucketName: pulumi.Input<string>;
   s3Endpoint: pulumi.Input<string>;
@@ -61,7 +64,7 @@ export class DrRestore extends pulumi.ComponentResource {
 
   constructor(name: string, args: DrRestoreArgs, opts?: pulumi.ComponentResourceOptions) {
     super("roadwave:dr:DrRestore", name, {}, opts);
-    const connection = { host: args.host, user: args.sshUser, privateKey: args.sshPrivateKey };
+    const connection = { host: args.host, user: args.sshUser, privateKey: args.sshPrivateKey, proxy: args.sshProxy };
     const workDir = args.workDir ?? DRILL_WORK_DIR;
 
     const packages = new command.remote.Command(`${name}-packages`, {
