@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BACKUP_METRICS_FILE } from "../../config/pgbackrest";
-import { DrSandbox, EMPTY_BUCKET, freePort, run, sleep } from "./sandbox";
+import { asPostgres, DrSandbox, EMPTY_BUCKET, freePort, PG_BIN, run, sleep } from "./sandbox";
 
 const ARCHIVE_TIMEOUT_SECONDS = 5;
 // archive_timeout counts whole seconds (up to 1 s late) and the segment then takes a moment to be pushed.
@@ -147,10 +147,13 @@ describe("pgBackRest to S3 and the DR drill", () => {
     const checks = sandbox.writeChecks("impossible", [
       { name: "too_many_events", database: "postgres", sql: "SELECT count(*) FROM events", min: 1_000_000 },
     ]);
-    const drill = await sandbox.drill({ checks });
+    const drill = await sandbox.drill({ checks, keepRunning: true });
     expect(drill.code).toBe(1);
     expect(drill.result?.status).toBe("verification_failed");
     expect(drill.stderr).toMatch(/^dr-drill: error: verification failed: too_many_events; fix: /);
+    // --keep-running leaves the restored server up for inspection (sandbox.stop() stops it).
+    const events = await asPostgres(`${PG_BIN}/psql`, ["-X", "-At", "-h", sandbox.drillWorkDir, "-p", String(sandbox.drillPort), "-d", "postgres", "-c", "SELECT count(*) > 0 FROM events"]);
+    expect(events).toBe("t\n");
   });
 
   describe("bad input gives one clear line", () => {
