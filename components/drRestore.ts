@@ -14,6 +14,7 @@ import {
   renderDrillChecks,
   sha256,
   type DrillCheckResult,
+  type DrillResult,
   type VerificationQuery,
 } from "../config/drDrill";
 import { renderFileInstaller } from "../config/fileInstaller";
@@ -129,7 +130,9 @@ export class DrRestore extends pulumi.ComponentResource {
       triggers: [filesHash, args.drillId ?? "", args.targetTime ?? "latest"],
     }, { parent: this, dependsOn: [this.files] });
 
-    const result = this.drill.stdout.apply(parseDrillResult);
+    // A drill that ran always prints its result (or fails the command); only the offline preview's mocks
+    // give an empty stdout.
+    const result = this.drill.stdout.apply((stdout): DrillResult => (stdout.trim() === "" ? { status: "ok" } : parseDrillResult(stdout)));
     this.restoredTo = result.apply((r) => r.restoredTo ?? "");
     this.rtoSeconds = result.apply((r) => r.rtoSeconds ?? 0);
     this.verification = result.apply((r) => r.checks ?? []);

@@ -160,6 +160,10 @@ export function archiveSettingsSql(settings: Record<string, string>): string {
   return [...statements, "SELECT pg_reload_conf();"].join("\n") + "\n";
 }
 
+/** One line: the settings that only take effect after a restart, comma-separated (empty when none). */
+export const PENDING_RESTART_SQL =
+  "SELECT coalesce(string_agg(name, ',' ORDER BY name), '') FROM pg_settings WHERE pending_restart";
+
 export interface BackupJobOptions {
   stanza?: string;
   /** Only when the config is not at the default path (tests). */

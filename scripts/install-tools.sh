@@ -8,7 +8,7 @@ PACKAGES=(
   prometheus prometheus-alertmanager prometheus-node-exporter prometheus-pushgateway
   prometheus-postgres-exporter prometheus-redis-exporter
   postgresql-15 postgresql-contrib redis-server pgbackrest
-  cloud-init caddy openssl ca-certificates procps jq curl
+  cloud-init caddy openssl ca-certificates procps jq curl systemd
 )
 
 if [ "$(id -u)" != 0 ]; then

@@ -10,6 +10,7 @@ import { join, resolve } from "node:path";
 import { drillArgs, parseDrillResult, renderDrillChecks, type DrillOptions, type DrillResult, type VerificationQuery } from "../../config/drDrill";
 import {
   archiveSettingsSql,
+  PENDING_RESTART_SQL,
   renderBackupScript,
   renderPgbackrestConf,
   renderPostgresArchiveSettings,
@@ -227,8 +228,8 @@ export class DrSandbox {
     const settings = renderPostgresArchiveSettings({ configPath: this.primaryConf, archiveTimeoutSeconds: this.options.archiveTimeoutSeconds });
     await this.psql(archiveSettingsSql(settings));
     await sleep(300);
-    const pending = await this.psql("SELECT name FROM pg_settings WHERE pending_restart ORDER BY name");
-    return pending.split("\n").filter((l) => l !== "");
+    const pending = await this.psql(PENDING_RESTART_SQL);
+    return pending.trim().split(",").filter((l) => l !== "");
   }
 
   psql(sql: string, database = "postgres"): Promise<string> {
