@@ -48,8 +48,6 @@ export interface DrRestoreArgs {
   pushgatewayUrl?: pulumi.Input<string>;
   /** Where the restored cluster lives: put it on the host's data volume. */
   workDir?: string;
-  /** Any new value runs the drill again on an existing host (e.g. the CI run id). */
-  drillId?: pulumi.Input<string>;
 }
 
 export class DrRestore extends pulumi.ComponentResource {
@@ -127,7 +125,7 @@ export class DrRestore extends pulumi.ComponentResource {
     this.drill = new command.remote.Command(`${name}-drill`, {
       connection,
       create: drillCommand,
-      triggers: [filesHash, args.drillId ?? "", args.targetTime ?? "latest"],
+      triggers: [filesHash, args.targetTime ?? "latest"],
     }, { parent: this, dependsOn: [this.files] });
 
     // A drill that ran always prints its result (or fails the command); only the offline preview's mocks
