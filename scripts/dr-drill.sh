@@ -220,7 +220,7 @@ roadwave_dr_drill_last_success_timestamp_seconds ${finished_at%.*}
 # TYPE roadwave_dr_drill_rto_seconds gauge
 roadwave_dr_drill_rto_seconds $rto_seconds
 "
-  if ! push_error="$(curl -sS --fail --max-time 15 --data-binary @- "${pushgateway_url%/}/metrics/job/roadwave_dr_drill" <<<"$metrics" 2>&1)"; then
+  if ! push_error="$(curl -sS --fail --max-time 15 --data-binary @- "${pushgateway_url%/}/metrics/job/roadwave-dr-drill" <<<"$metrics" 2>&1)"; then
     echo "dr-drill: warning: could not push the metrics to $pushgateway_url (${push_error#curl: })" >&2
     pushed=false
   else

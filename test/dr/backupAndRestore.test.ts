@@ -125,7 +125,7 @@ describe("pgBackRest to S3 and the DR drill", () => {
     console.log(`crash test: ${acked.length} commits acknowledged, restored up to ${killedAt - restoredTo} ms before the kill, RTO ${drill.result?.rtoSeconds} s`);
 
     const pushed = await (await fetch(`http://127.0.0.1:${pushgatewayPort}/metrics`)).text();
-    expect(pushed).toMatch(/^roadwave_dr_drill_rto_seconds\{[^}]*job="roadwave_dr_drill"[^}]*\} \d/m);
+    expect(pushed).toMatch(/^roadwave_dr_drill_rto_seconds\{[^}]*job="roadwave-dr-drill"[^}]*\} \d/m);
     const success = Number(pushed.match(/^roadwave_dr_drill_last_success_timestamp_seconds\{[^}]*\} (\S+)$/m)?.[1]);
     expect(Date.now() / 1000 - success).toBeLessThan(60);
   });
