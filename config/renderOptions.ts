@@ -1,0 +1,59 @@
+// How a configuration is rendered: where the targets are (the deployed private network, or every target on
+// 127.0.0.1 for the local sandbox) and how fast things happen (production timings, or short ones for tests).
+// Every renderer takes these options, so the sandbox changes nothing but this value.
+
+/** The scrape jobs, one per kind of target (names are a contract with dashboards and alerts). */
+export const JOBS = [
+  "roadwave-api",
+  "postgresql",
+  "redis",
+  "zitadel",
+  "node",
+  "prometheus",
+  "alertmanager",
+  "loki",
+  "grafana",
+  "uptime-kuma",
+  "alloy",
+  "pushgateway",
+] as const;
+export type Job = (typeof JOBS)[number];
+
+export interface Timings {
+  scrapeInterval: string;
+  evaluationInterval: string;
+  groupWait: string;
+  groupInterval: string;
+  repeatInterval: string;
+  /** Multiplies every alert `for:` (1 in production). */
+  forScale?: number;
+}
+
+export const PRODUCTION_TIMINGS: Timings = {
+  scrapeInterval: "15s",
+  evaluationInterval: "15s",
+  groupWait: "30s",
+  groupInterval: "5m",
+  repeatInterval: "4h",
+  forScale: 1,
+};
+
+/**
+ * The local port of every target, by job then by instance (the host name `scrapeTargets` gives it, e.g.
+ * `{ "roadwave-api": { "api-1": 18080 }, node: { "db-1": 19100, monitoring: 19101 } }`). A target whose port
+ * is missing is left out of the local configuration, so a sandbox runs only the processes it has.
+ */
+export type LocalPorts = Partial<Record<Job, Record<string, number>>>;
+
+export type Addressing =
+  /** Private IPs of the settings and the standard ports. */
+  | { profile: "deployed" }
+  /** Every target on 127.0.0.1 with its own port (sandbox). */
+  | { profile: "local"; ports: LocalPorts };
+
+export interface RenderOptions {
+  addressing: Addressing;
+  timings: Timings;
+}
+
+export const DEPLOYED: RenderOptions = { addressing: { profile: "deployed" }, timings: PRODUCTION_TIMINGS };
