@@ -27,7 +27,11 @@ export interface Timings {
   repeatInterval: string;
   /** Multiplies every alert `for:` (1 in production). */
   forScale?: number;
+  /** How often Alertmanager re-sends the always-firing Watchdog to Uptime Kuma's push monitor (default 1m). */
+  watchdogRepeatInterval?: string;
 }
+
+export const DEFAULT_WATCHDOG_REPEAT = "1m";
 
 export const PRODUCTION_TIMINGS: Timings = {
   scrapeInterval: "15s",
@@ -36,6 +40,7 @@ export const PRODUCTION_TIMINGS: Timings = {
   groupInterval: "5m",
   repeatInterval: "4h",
   forScale: 1,
+  watchdogRepeatInterval: DEFAULT_WATCHDOG_REPEAT,
 };
 
 /**
@@ -48,8 +53,12 @@ export type LocalPorts = Partial<Record<Job, Record<string, number>>>;
 export type Addressing =
   /** Private IPs of the settings and the standard ports. */
   | { profile: "deployed" }
-  /** Every target on 127.0.0.1 with its own port (sandbox). */
-  | { profile: "local"; ports: LocalPorts };
+  /**
+   * Every target on 127.0.0.1 with its own port (sandbox). `filesDir`: absolute path of the sandbox's copy of
+   * the files tree (the counterpart of the /etc/<service> mounts), where Alertmanager's secret files are read
+   * from; without it they are relative to Alertmanager's working directory.
+   */
+  | { profile: "local"; ports: LocalPorts; filesDir?: string };
 
 export interface RenderOptions {
   addressing: Addressing;
