@@ -28,7 +28,8 @@ function statusOf(title: string): "firing" | "resolved" {
 
 function channelOf(path: string): Channel {
   if (path === SINK_PATHS.slack) return "slack";
-  if (path === SINK_PATHS.discord) return "discord";
+  // Discord is reached through its Slack-compatible endpoint, <webhook URL>/slack.
+  if (path === SINK_PATHS.discord || path.startsWith(`${SINK_PATHS.discord}/`)) return "discord";
   if (path === SINK_PATHS.watchdog) return "watchdog";
   return "other";
 }
@@ -39,14 +40,14 @@ interface WebhookBody { status?: string; alerts?: { labels?: Record<string, stri
 
 export function fromWebhook(r: ReceivedRequest): Notification {
   const channel = channelOf(r.path);
-  if (channel === "slack") {
-    const body = (r.json ?? {}) as SlackBody;
-    const title = body.attachments?.[0]?.title ?? body.text ?? "";
+  if (channel === "discord" && (r.json as DiscordBody | undefined)?.embeds !== undefined) {
+    const body = r.json as DiscordBody;
+    const title = body.embeds?.[0]?.title ?? body.content ?? "";
     return { channel, at: r.at, status: statusOf(title), alertnames: alertnamesIn(r.body), text: r.body };
   }
-  if (channel === "discord") {
-    const body = (r.json ?? {}) as DiscordBody;
-    const title = body.embeds?.[0]?.title ?? body.content ?? "";
+  if (channel === "slack" || channel === "discord") {
+    const body = (r.json ?? {}) as SlackBody;
+    const title = body.attachments?.[0]?.title ?? body.text ?? "";
     return { channel, at: r.at, status: statusOf(title), alertnames: alertnamesIn(r.body), text: r.body };
   }
   const body = (r.json ?? {}) as WebhookBody;

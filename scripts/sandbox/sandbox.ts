@@ -10,7 +10,8 @@ import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { PLACEHOLDER_SECRETS } from "../../config/placeholders";
 import { POSTGRES_EXPORTER_QUERIES_PATH } from "../../config/postgresExporterQueries";
-import { prometheusFlags } from "../../config/renderPrometheus";
+import { alertmanagerSecretFiles } from "../../config/renderAlertmanager";
+import { prometheusFlags, prometheusSecretFiles } from "../../config/renderPrometheus";
 import type { LocalPorts, RenderOptions, Timings } from "../../config/renderOptions";
 import type { MonitoringStackSettings } from "../../config/settings";
 import { hasPushgateway, scrapeTargets, type ScrapeTarget } from "../../config/targets";
@@ -128,7 +129,8 @@ export class Sandbox {
       alertmanager: { [monitoringInstance]: port.alertmanager },
       ...(hasPushgateway(settings) ? { pushgateway: { [single("pushgateway")]: port.pushgateway } } : {}),
     };
-    const renderOptions: RenderOptions = { addressing: { profile: "local", ports }, timings };
+    this.configDir = sup.tempDir("config");
+    const renderOptions: RenderOptions = { addressing: { profile: "local", ports, filesDir: this.configDir }, timings };
     this.targets = scrapeTargets(settings, renderOptions.addressing);
 
     // Sinks: the chat webhooks and the Uptime Kuma push URL are secrets, so they reach the renderer as secret
@@ -149,8 +151,8 @@ export class Sandbox {
       alerting: { ...settings.alerting, smtp: { ...settings.alerting.smtp, host: "127.0.0.1", port: port.smtp } },
     };
     this.files = renderLocalStack(localSettings, this.secrets, renderOptions);
-    this.configDir = sup.tempDir("config");
-    for (const [path, content] of Object.entries(this.files)) {
+    const secretFiles = { ...alertmanagerSecretFiles(this.secrets), ...prometheusSecretFiles(this.secrets) };
+    for (const [path, content] of Object.entries({ ...this.files, ...secretFiles })) {
       const full = join(this.configDir, path);
       mkdirSync(dirname(full), { recursive: true });
       writeFileSync(full, content, { mode: 0o600 });

@@ -146,7 +146,10 @@ describe.sequential(`the ${STACK} stack's alerting, live on 127.0.0.1`, () => {
     await waitForNotifications(sandbox, "DatabaseDown", "firing", CRITICAL, since, ALERT_TIMEOUT);
 
     // A warning about the same database while it is down: the stack's inhibition must hold it back.
-    const inhibitedProbe = { alertname: "PostgreSQLTooManyConnections", severity: "warning", job: "postgresql", instance: sandbox.options.settings.monitored.postgresql.name };
+    const inhibitedProbe = {
+      alertname: "PostgreSQLTooManyConnections", severity: "warning", job: "postgresql",
+      instance: sandbox.options.settings.monitored.postgresql.name, environment: sandbox.options.settings.environment,
+    };
     await postAlert(inhibitedProbe);
 
     // A silence, then a restart of Alertmanager on the same storage.
@@ -176,6 +179,8 @@ describe.sequential(`the ${STACK} stack's alerting, live on 127.0.0.1`, () => {
       expect(arrived.filter((n) => n.text.includes(name)), name).toEqual([]);
     }
 
+    await postAlert(silenced, true);
+    await postAlert(inhibitedProbe, true);
     const cleared = Date.now();
     await sandbox.postgres.start();
     await waitForNotifications(sandbox, "DatabaseDown", "resolved", CRITICAL, cleared, ALERT_TIMEOUT);
@@ -204,8 +209,9 @@ describe.sequential(`the ${STACK} stack's alerting, live on 127.0.0.1`, () => {
   });
 });
 
-async function postAlert(labels: Record<string, string>): Promise<void> {
-  const endsAt = new Date(Date.now() + 10 * 60_000).toISOString();
+/** Posts an alert straight to Alertmanager; `resolve` ends it (so it cannot notify once the test is over). */
+async function postAlert(labels: Record<string, string>, resolve = false): Promise<void> {
+  const endsAt = new Date(Date.now() + (resolve ? 0 : 10 * 60_000)).toISOString();
   await httpJson(`${sandbox.urls.alertmanager}/api/v2/alerts`, {
     method: "POST",
     headers: { "content-type": "application/json" },
