@@ -3,11 +3,10 @@
 // 127.0.0.1 only and keep their data in the supervisor's temp dirs.
 import { execFile } from "node:child_process";
 import { chownSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { connect } from "node:net";
+import { connect, type Socket } from "node:net";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import type { ManagedProcess, Supervisor } from "./supervisor";
-import { waitFor } from "./supervisor";
+import { waitFor, type ManagedProcess, type Supervisor } from "./supervisor";
 
 const run = promisify(execFile);
 
@@ -115,6 +114,8 @@ export class PostgresCluster {
 
 export class RedisServer {
   process?: ManagedProcess;
+  private workload?: NodeJS.Timeout;
+  private client?: Socket;
 
   constructor(
     private readonly supervisor: Supervisor,
@@ -125,11 +126,39 @@ export class RedisServer {
   async start(): Promise<void> {
     const dir = this.supervisor.tempDir("redis");
     this.process = this.supervisor.start("redis", "redis-server", ["--bind", "127.0.0.1", "--port", String(this.port),
-      "--save", "", "--appendonly", "no", "--dir", dir, "--requirepass", this.password, "--protected-mode", "yes"]);
+      "--save", "", "--appendonly", "no", "--dir", dir, "--requirepass", this.password, "--protected-mode", "yes",
+      // A cache, as RoadWave uses it: bounded memory, least recently used keys evicted.
+      "--maxmemory", "64mb", "--maxmemory-policy", "allkeys-lru"]);
     const proc = this.process;
     await waitFor("Redis to listen", async () => {
       if (proc.hasExited()) throw new Error(`redis-server exited:\n${this.supervisor.logTail(proc)}`);
       return (await tcpOpen(this.port)) || undefined;
     }, 15_000);
+    this.startWorkload();
+  }
+
+  /**
+   * Cache traffic like the API's: reads of 200 keys of which about 3 in 4 are present, a write on every miss
+   * (inline commands of the Redis protocol; the replies are not needed).
+   */
+  private startWorkload(): void {
+    const client = connect({ host: "127.0.0.1", port: this.port });
+    client.on("error", () => undefined);
+    client.on("data", () => undefined);
+    client.write(`AUTH ${this.password}\r\n`);
+    this.client = client;
+    this.workload = setInterval(() => {
+      for (let i = 0; i < 5; i++) {
+        const key = `track:${Math.floor(Math.random() * 200)}`;
+        client.write(Math.random() < 0.75 ? `SET ${key} cached\r\nGET ${key}\r\n` : `GET ${key}:missing\r\n`);
+      }
+    }, 100);
+  }
+
+  stopWorkload(): void {
+    if (this.workload) clearInterval(this.workload);
+    this.workload = undefined;
+    this.client?.destroy();
+    this.client = undefined;
   }
 }

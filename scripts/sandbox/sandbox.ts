@@ -178,7 +178,9 @@ export class Sandbox {
       }),
     ];
     if (hasPushgateway(settings)) {
-      exporters.push(sup.start("pushgateway", "prometheus-pushgateway", [`--web.listen-address=127.0.0.1:${port.pushgateway}`]));
+      const pushgateway = sup.start("pushgateway", "prometheus-pushgateway", [`--web.listen-address=127.0.0.1:${port.pushgateway}`]);
+      exporters.push(pushgateway);
+      await this.pushDrillResult(pushgateway, port.pushgateway);
     }
 
     this.log(`starting ${settings.monitored.api.length} synthetic API instance(s) and the Zitadel metrics stub`);
@@ -247,6 +249,7 @@ export class Sandbox {
   }
 
   async stop(): Promise<void> {
+    this.redis?.stopWorkload();
     await Promise.allSettled([
       ...this.apis.map((a) => a.stop()),
       ...this.stubs.map((s) => s.stop()),
@@ -305,6 +308,21 @@ export class Sandbox {
       "roadwave_backup_last_size_bytes 52428800",
       "",
     ].join("\n"));
+  }
+
+  /** What the monthly DR drill pushes when it succeeds (scripts/dr-drill.sh): a drill a week ago, 25 min RTO. */
+  private async pushDrillResult(pushgateway: ManagedProcess, port: number): Promise<void> {
+    await this.waitReady(pushgateway, port);
+    const finished = Math.floor(Date.now() / 1000) - 7 * 86_400;
+    const body = [
+      "# TYPE roadwave_dr_drill_last_success_timestamp_seconds gauge",
+      `roadwave_dr_drill_last_success_timestamp_seconds ${finished}`,
+      "# TYPE roadwave_dr_drill_rto_seconds gauge",
+      "roadwave_dr_drill_rto_seconds 1500",
+      "",
+    ].join("\n");
+    const res = await fetch(`http://127.0.0.1:${port}/metrics/job/roadwave_dr_drill`, { method: "PUT", body });
+    if (!res.ok) throw new Error(`pushing the DR drill result to the Pushgateway: HTTP ${res.status}`);
   }
 
   /**
