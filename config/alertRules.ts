@@ -230,7 +230,8 @@ function sloAlert(kind: "availability" | "latency", severity: "page" | "ticket")
   const name = `API${kind === "availability" ? "Availability" : "Latency"}Budget${severity === "page" ? "Fast" : "Slow"}Burn`;
   const what = kind === "availability" ? "5xx responses" : "requests slower than 100 ms";
   const objective = kind === "availability" ? "99.9 % of requests succeed" : "99 % of requests under 100 ms";
-  const windows = BURN_RATES[severity].map((b) => `${b.long}/${b.short} at ${b.factor}x`).join(", ");
+  const windows = BURN_RATES[severity].map((b) => `${b.factor}x over ${b.long} and ${b.short}`).join(", or ");
+  const longWindows = BURN_RATES[severity].map((b) => b.long).join(" or ");
   const budget = SLO[kind].budget;
   // Traffic shapes: the share of bad requests over a steady 10 req/s.
   const bad = (share: number, minutes: number) =>
@@ -249,13 +250,14 @@ function sloAlert(kind: "availability" | "latency", severity: "page" | "ticket")
     alert: name,
     comment:
       `Multi-window multi-burn-rate alert on the ${kind} SLO (${objective}, 30-day budget ${budget * 100} %):\n` +
-      `fires when ${windows} of the budget burn rate hold in both windows. Ratios are 0 at zero traffic.`,
+      `fires when the budget burns faster than ${windows}. Ratios are 0 at zero traffic.`,
     expr: burnRateExpr(kind, severity),
     for: page ? "2m" : "15m",
     severity: page ? "critical" : "warning",
     summary: `RoadWave API is burning its ${kind} error budget ${page ? "fast" : "steadily"}`,
     description:
-      `{{ $value | humanizePercentage }} of the API's requests were ${what} over the long window (${windows}); ` +
+      `{{ $value | humanizePercentage }} of the API's requests were ${what} over the last ${longWindows} ` +
+      `(budget burn rate above ${windows}); ` +
       `at this rate the 30-day error budget of the ${kind} SLO (${objective}) runs out ${page ? "within days" : "before the month ends"}.`,
     tests: [
       { name: `${firingShare * 100} % bad requests at 10 req/s`, series: bad(firingShare, minutes), evalTime: at, firing: [{ labels: {}, value: firingShare }] },
@@ -410,8 +412,14 @@ const postgresqlAlerts: AlertDefinition[] = [
   },
 ];
 
-/** Rows written, summed over the three counters in one selector so that a missing one cannot empty the sum. */
-const writes = (window: string) => `rate({__name__=~"pg_stat_database_tup_(inserted|updated|deleted)",${PG}}[${window}])`;
+/**
+ * Rows written (inserted + updated + deleted) in the last `window`: the counters are summed under one selector
+ * before the difference, because rate() over several metric names would give series with the same labels.
+ */
+const rowsWritten = (window: string) => {
+  const written = `{__name__=~"pg_stat_database_tup_(inserted|updated|deleted)",${PG}}`;
+  return `(\n  sum by (instance) (${written})\n  -\n  sum by (instance) (${written} offset ${window})\n)`;
+};
 const backupAlerts: AlertDefinition[] = [
   {
     alert: "WALArchivingFailing",
@@ -433,7 +441,7 @@ const backupAlerts: AlertDefinition[] = [
       "is written to. An idle database switches no segment, so idleness alone does not alert.",
     expr:
       `(\n  pg_stat_archiver_last_archive_age{${PG}} > 900\n  or pg_stat_archiver_archived_count{${PG}} == 0\n)\n` +
-      `and on (instance)\nsum by (instance) (${writes("15m")}) > 0`,
+      `and on (instance)\n${rowsWritten("15m")} > 0`,
     for: "5m",
     severity: "critical",
     summary: "No WAL segment archived for over 15 minutes on {{ $labels.instance }}",

@@ -9,12 +9,23 @@
 import YAML from "yaml";
 import { RULE_FILES } from "./alertRules";
 import { DEFAULT_WATCHDOG_REPEAT, type RenderOptions } from "./renderOptions";
+import { PLACEHOLDER_MARK, PLACEHOLDER_SECRETS } from "./placeholders";
 import type { MonitoringStackSettings, SecretName } from "./settings";
+import { scrapeTargets } from "./targets";
 
 export type AlertmanagerSecrets = Partial<Record<SecretName, string>> & {
   /** Uptime Kuma push URL of the Watchdog heartbeat monitor. */
   watchdogPushUrl: string;
 };
+
+/**
+ * Placeholder secrets for the offline render: config/placeholders.ts plus a Watchdog push URL of the right
+ * shape (Uptime Kuma on its private address) that says it is not real.
+ */
+export function placeholderAlertmanagerSecrets(settings: MonitoringStackSettings): AlertmanagerSecrets {
+  const kuma = scrapeTargets(settings, { profile: "deployed" }).find((t) => t.job === "uptime-kuma");
+  return { ...PLACEHOLDER_SECRETS, watchdogPushUrl: `http://${kuma?.address ?? "127.0.0.1:3001"}/api/push/${PLACEHOLDER_MARK}` };
+}
 
 /** Secret files, relative to the Alertmanager files directory (/etc/alertmanager in the container). */
 export const ALERTMANAGER_SECRET_FILES = {
@@ -31,6 +42,18 @@ export const GROUP_BY = ["alertname", "job", "environment"];
 function secretPath(options: RenderOptions, file: string): string {
   if (options.addressing.profile === "deployed") return `/etc/alertmanager/${file}`;
   return options.addressing.filesDir ? `${options.addressing.filesDir}/alertmanager/${file}` : file;
+}
+
+/**
+ * The push URL with `status=up` (Uptime Kuma reads only the query string: any status but "up" counts as down)
+ * and a message, unless the URL already sets them. Uptime Kuma accepts the push with any method, so
+ * Alertmanager's POST works.
+ */
+export function watchdogHeartbeatUrl(pushUrl: string): string {
+  const url = new URL(pushUrl);
+  if (!url.searchParams.has("status")) url.searchParams.set("status", "up");
+  if (!url.searchParams.has("msg")) url.searchParams.set("msg", "Watchdog");
+  return url.toString();
 }
 
 const alertNames = (file: string) => RULE_FILES.find((f) => f.file === file)?.alerts.map((a) => a.alert) ?? [];
@@ -93,7 +116,7 @@ function alertmanagerConfig(settings: MonitoringStackSettings, secrets: Alertman
     ...(secrets.slackWebhookUrl ? [{ name: RECEIVERS.slack, slack_configs: [slackConfig(secretPath(options, ALERTMANAGER_SECRET_FILES.slackWebhookUrl))] }] : []),
     ...(secrets.discordWebhookUrl ? [{ name: RECEIVERS.discord, slack_configs: [slackConfig(secretPath(options, ALERTMANAGER_SECRET_FILES.discordWebhookUrl))] }] : []),
     // Uptime Kuma's push monitor counts every request as a heartbeat; "resolved" never happens for Watchdog.
-    { name: RECEIVERS.watchdog, webhook_configs: [{ url: secrets.watchdogPushUrl, send_resolved: false }] },
+    { name: RECEIVERS.watchdog, webhook_configs: [{ url: watchdogHeartbeatUrl(secrets.watchdogPushUrl), send_resolved: false }] },
   ];
   const watchdogRepeat = timings.watchdogRepeatInterval ?? DEFAULT_WATCHDOG_REPEAT;
   return {
@@ -224,4 +247,19 @@ export function alertmanagerSecretFiles(secrets: AlertmanagerSecrets): Record<st
     files[`alertmanager/${ALERTMANAGER_SECRET_FILES.discordWebhookUrl}`] = `${secrets.discordWebhookUrl.replace(/\/+$/, "")}/slack`;
   }
   return files;
+}
+
+export interface AlertmanagerFlagPaths {
+  configFile: string;
+  storagePath: string;
+  listenAddress: string;
+}
+
+/**
+ * Alertmanager's command line. One instance per stack: the gossip cluster (on by default, port 9094 on every
+ * interface) is turned off with an empty --cluster.listen-address.
+ */
+export function alertmanagerFlags(paths: Partial<AlertmanagerFlagPaths> = {}): string[] {
+  const p = { configFile: "/etc/alertmanager/alertmanager.yml", storagePath: "/alertmanager", listenAddress: "0.0.0.0:9093", ...paths };
+  return [`--config.file=${p.configFile}`, `--storage.path=${p.storagePath}`, `--web.listen-address=${p.listenAddress}`, "--cluster.listen-address="];
 }

@@ -5,7 +5,7 @@ import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ALL_ALERTS, runbookUrl } from "../../config/alertRules";
 import { PLACEHOLDER_SECRETS } from "../../config/placeholders";
-import { alertmanagerSecretFiles, renderAlertmanagerFiles, type AlertmanagerSecrets } from "../../config/renderAlertmanager";
+import { alertmanagerFlags, alertmanagerSecretFiles, placeholderAlertmanagerSecrets, renderAlertmanagerFiles, watchdogHeartbeatUrl, type AlertmanagerSecrets } from "../../config/renderAlertmanager";
 import { DEPLOYED, PRODUCTION_TIMINGS, type RenderOptions } from "../../config/renderOptions";
 import { MONITORING_STACKS, monitoringSettings } from "../support/stackSettings";
 import { runTool, writeTree } from "../support/tools";
@@ -83,6 +83,26 @@ describe.each(MONITORING_STACKS)("alertmanager files of %s", (stack) => {
     }
     expect(config).toContain("auth_password_file: /etc/alertmanager/secrets/smtp-password");
     expect(config).toContain("api_url_file: /etc/alertmanager/secrets/slack-webhook-url");
+  });
+});
+
+describe("watchdog heartbeat URL", () => {
+  it("reports up to Uptime Kuma unless the push URL already says", () => {
+    expect(watchdogHeartbeatUrl("http://10.42.0.11:3001/api/push/abc")).toBe("http://10.42.0.11:3001/api/push/abc?status=up&msg=Watchdog");
+    expect(watchdogHeartbeatUrl("http://k:3001/api/push/abc?status=up&msg=OK&ping=")).toBe("http://k:3001/api/push/abc?status=up&msg=OK&ping=");
+  });
+});
+
+describe("placeholder secrets for the offline render", () => {
+  it("give a push URL on the Uptime Kuma host that says it is a placeholder", () => {
+    const url = placeholderAlertmanagerSecrets(monitoringSettings("prod")).watchdogPushUrl;
+    expect(url).toBe("http://10.42.0.11:3001/api/push/OFFLINE-PLACEHOLDER");
+  });
+});
+
+describe("alertmanager flags", () => {
+  it("turn the gossip cluster off", () => {
+    expect(alertmanagerFlags()).toContain("--cluster.listen-address=");
   });
 });
 

@@ -49,6 +49,11 @@ describe("alert definitions", () => {
     expect(severity).toMatchObject({ APIDown: "critical", HighErrorRate: "critical", DatabaseDown: "critical", HighLatency: "warning", DiskSpaceRunningOut: "warning" });
   });
 
+  it("are all listed in docs/alerting.md", () => {
+    const doc = readFileSync("docs/alerting.md", "utf8");
+    for (const a of ALL_ALERTS) expect(doc, a.alert).toContain(`[${a.alert}](runbooks/${a.alert}.md)`);
+  });
+
   it("have no runbook without an alert", () => {
     const names = new Set(ALL_ALERTS.map((a) => `${a.alert}.md`));
     const files = readdirSync("docs/runbooks");
