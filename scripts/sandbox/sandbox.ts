@@ -10,7 +10,7 @@ import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { PLACEHOLDER_SECRETS } from "../../config/placeholders";
 import { POSTGRES_EXPORTER_QUERIES_PATH } from "../../config/postgresExporterQueries";
-import { alertmanagerSecretFiles } from "../../config/renderAlertmanager";
+import { alertmanagerFlags, alertmanagerSecretFiles } from "../../config/renderAlertmanager";
 import { prometheusFlags, prometheusSecretFiles } from "../../config/renderPrometheus";
 import type { LocalPorts, RenderOptions, Timings } from "../../config/renderOptions";
 import type { MonitoringStackSettings } from "../../config/settings";
@@ -222,12 +222,12 @@ export class Sandbox {
 
   /** Starts Alertmanager on its port with its storage dir (kept across restarts: silences, notification log). */
   async startAlertmanager(): Promise<void> {
-    this.alertmanager = this.supervisor.start("alertmanager", "prometheus-alertmanager", [
-      `--config.file=${join(this.configDir, "alertmanager/alertmanager.yml")}`,
-      `--storage.path=${this.alertmanagerStorage}`,
-      `--web.listen-address=127.0.0.1:${this.ports.alertmanager}`,
-      "--cluster.listen-address=", // no gossip port: a single instance
-    ], { cwd: join(this.configDir, "alertmanager"), env: { ...process.env, SSL_CERT_FILE: this.caFile } });
+    // The deployed container's flags (no gossip cluster), with local paths.
+    this.alertmanager = this.supervisor.start("alertmanager", "prometheus-alertmanager", alertmanagerFlags({
+      configFile: join(this.configDir, "alertmanager/alertmanager.yml"),
+      storagePath: this.alertmanagerStorage,
+      listenAddress: `127.0.0.1:${this.ports.alertmanager}`,
+    }), { cwd: join(this.configDir, "alertmanager"), env: { ...process.env, SSL_CERT_FILE: this.caFile } });
     await this.waitReady(this.alertmanager, this.ports.alertmanager);
   }
 

@@ -42,7 +42,8 @@ export async function freePort(): Promise<number> {
   });
 }
 
-function groupAlive(pid: number): boolean {
+/** Whether any process of the group led by `pid` is still there. */
+export function groupAlive(pid: number): boolean {
   try {
     process.kill(-pid, 0);
     return true;
@@ -133,6 +134,11 @@ export class Supervisor {
 
   running(): ManagedProcess[] {
     return [...this.processes.values()];
+  }
+
+  /** The temp dirs that `stopAll()` will remove. */
+  tempDirs(): string[] {
+    return [...this.dirs];
   }
 
   /** Last lines of a process's log, for error messages. */

@@ -10,6 +10,8 @@ export interface ReceivedRequest {
   at: number;
   method: string;
   path: string;
+  /** The query string, without "?". */
+  query: string;
   body: string;
   /** The body parsed as JSON, when it is JSON. */
   json: unknown;
@@ -32,8 +34,8 @@ export class WebhookSink {
         } catch {
           json = undefined;
         }
-        const path = (req.url ?? "/").split("?")[0] ?? "/";
-        this.received.push({ at: Date.now(), method: req.method ?? "", path, body, json });
+        const [path = "/", query = ""] = (req.url ?? "/").split("?");
+        this.received.push({ at: Date.now(), method: req.method ?? "", path, query, body, json });
         // Slack answers "ok", Discord 204, Uptime Kuma {"ok":true}: any 2xx is success for Alertmanager.
         res.writeHead(200, { "content-type": "application/json" });
         res.end('{"ok":true}');
