@@ -44,7 +44,7 @@ Not running: ${NOT_AVAILABLE.join(", ")} (no binaries on this machine; their scr
 Faults, e.g.:
   curl -XPOST ${u.control}/faults/api -d '{"down":true}'          # APIDown
   curl -XPOST ${u.control}/faults/api -d '{"errorRatio":0.05}'    # HighErrorRate
-  curl -XPOST ${u.control}/faults/api -d '{"slowRatio":0.05}'     # HighLatency
+  curl -XPOST ${u.control}/faults/api -d '{"slowRatio":0.03}'     # HighLatency
   curl -XPOST ${u.control}/faults/postgresql -d '{"down":true}'   # DatabaseDown
   curl -XPOST ${u.control}/faults/api -d '{"down":false,"errorRatio":0,"slowRatio":0}'   # clear
 Ctrl-C stops everything.`);
