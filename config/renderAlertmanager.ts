@@ -119,15 +119,16 @@ function alertmanagerConfig(settings: MonitoringStackSettings, secrets: Alertman
     { name: RECEIVERS.watchdog, webhook_configs: [{ url: watchdogHeartbeatUrl(secrets.watchdogPushUrl), send_resolved: false }] },
   ];
   const watchdogRepeat = timings.watchdogRepeatInterval ?? DEFAULT_WATCHDOG_REPEAT;
+  const standInSmtp = options.addressing.profile === "local" ? options.addressing.smtpSmarthost : undefined;
   return {
     global: {
       resolve_timeout: "5m",
-      smtp_smarthost: `${smtp.host}:${smtp.port}`,
+      smtp_smarthost: standInSmtp ?? `${smtp.host}:${smtp.port}`,
       smtp_from: emailFrom,
       smtp_auth_username: smtp.username,
       smtp_auth_password_file: secretPath(options, ALERTMANAGER_SECRET_FILES.smtpPassword),
-      // Brevo's relay takes STARTTLS on 587.
-      smtp_require_tls: true,
+      // Brevo's relay takes STARTTLS on 587; a local stand-in speaks plain SMTP.
+      smtp_require_tls: standInSmtp === undefined,
     },
     templates: ["templates/*.tmpl"],
     route: {

@@ -56,9 +56,10 @@ export type Addressing =
   /**
    * Every target on 127.0.0.1 with its own port (sandbox). `filesDir`: absolute path of the sandbox's copy of
    * the files tree (the counterpart of the /etc/<service> mounts), where Alertmanager's secret files are read
-   * from; without it they are relative to Alertmanager's working directory.
+   * from; without it they are relative to Alertmanager's working directory. `smtpSmarthost`: host:port of a
+   * stand-in SMTP server, spoken to without STARTTLS (the settings' relay otherwise).
    */
-  | { profile: "local"; ports: LocalPorts; filesDir?: string };
+  | { profile: "local"; ports: LocalPorts; filesDir?: string; smtpSmarthost?: string };
 
 export interface RenderOptions {
   addressing: Addressing;

@@ -86,6 +86,16 @@ describe.each(MONITORING_STACKS)("alertmanager files of %s", (stack) => {
   });
 });
 
+describe("local profile", () => {
+  it("sends email to a stand-in SMTP server without STARTTLS when given one", () => {
+    const options: RenderOptions = { addressing: { profile: "local", ports: {}, smtpSmarthost: "127.0.0.1:2525" }, timings: PRODUCTION_TIMINGS };
+    const config = renderAlertmanagerFiles(monitoringSettings("staging"), SECRETS, options)["alertmanager/alertmanager.yml"]!;
+    expect(config).toContain("smtp_smarthost: 127.0.0.1:2525");
+    expect(config).toContain("smtp_require_tls: false");
+    expect(config).toContain("smtp_auth_password_file: secrets/smtp-password");
+  });
+});
+
 describe("watchdog heartbeat URL", () => {
   it("reports up to Uptime Kuma unless the push URL already says", () => {
     expect(watchdogHeartbeatUrl("http://10.42.0.11:3001/api/push/abc")).toBe("http://10.42.0.11:3001/api/push/abc?status=up&msg=Watchdog");
