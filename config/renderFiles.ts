@@ -4,24 +4,16 @@ import { renderAlloyConfig } from "./alloy";
 import { renderCaddyFiles } from "./caddy";
 import { renderGrafanaFiles } from "./grafana";
 import { renderLokiConfig } from "./loki";
-import { PLACEHOLDER_MARK, PLACEHOLDER_SECRETS } from "./placeholders";
 import type { RenderOptions } from "./renderOptions";
 import { renderAlertmanagerFiles, type AlertmanagerSecrets } from "./renderAlertmanager";
 import { renderPrometheusFiles } from "./renderPrometheus";
 import type { MonitoringStackSettings } from "./settings";
-import { STANDARD_PORTS } from "./targets";
 
-/** The secret values renderers need: the stack's secrets plus the Watchdog's Uptime Kuma push URL. */
+/**
+ * The secret values renderers need: the stack's secrets plus the Watchdog's Uptime Kuma push URL. Offline
+ * modes pass `placeholderAlertmanagerSecrets(settings)`.
+ */
 export type RenderSecrets = AlertmanagerSecrets;
-
-/** Placeholder secrets for the offline modes: format-valid, and marked so nobody takes them for real ones. */
-export function placeholderRenderSecrets(settings: MonitoringStackSettings): RenderSecrets {
-  const kuma = settings.hosts.uptimeKuma ?? settings.hosts.monitoring;
-  return {
-    ...PLACEHOLDER_SECRETS,
-    watchdogPushUrl: `http://${kuma.privateIp}:${STANDARD_PORTS.uptimeKuma}/api/push/${PLACEHOLDER_MARK}?status=up&msg=Watchdog`,
-  };
-}
 
 /** relative path -> content, for every file of the stack, sorted by path. */
 export function renderAllFiles(

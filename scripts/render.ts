@@ -4,7 +4,8 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
-import { renderAllFiles, placeholderRenderSecrets } from "../config/renderFiles";
+import { placeholderAlertmanagerSecrets } from "../config/renderAlertmanager";
+import { renderAllFiles } from "../config/renderFiles";
 import { DEPLOYED } from "../config/renderOptions";
 import { PROJECT, SECRET_NAMES, SettingsError, parseSettings, type SecretName } from "../config/settings";
 import { readStackFile, stackFilePath } from "./stackFile";
@@ -60,7 +61,7 @@ function main(argv: string[]): number {
     console.log(`${stack}: the staging-dr stack runs no monitoring service: no configuration file to render.`);
     return 0;
   }
-  const files = renderAllFiles(settings, placeholderRenderSecrets(settings), DEPLOYED);
+  const files = renderAllFiles(settings, placeholderAlertmanagerSecrets(settings), DEPLOYED);
   for (const [relative, content] of Object.entries(files)) {
     const target = join(outDir, relative);
     mkdirSync(dirname(target), { recursive: true });

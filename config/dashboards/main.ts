@@ -114,7 +114,7 @@ export function mainDashboard(): Dashboard {
             description: "Users active over the last 24 h: increase of the API counter roadwave_active_users_total, which counts a user once per day at their first request.",
             unit: "short",
             width: 8,
-            queries: [{ expr: 'sum(increase(roadwave_active_users_total{job="roadwave-api"}[1d]))', legend: "DAU" }],
+            queries: [{ expr: 'sum(increase(roadwave_active_users_total{job="roadwave-api"}[1d]))', instant: true, legend: "DAU" }],
           }),
           stat({
             title: "Active HLS streams",
@@ -128,7 +128,7 @@ export function mainDashboard(): Dashboard {
             description: "Content reports filed over the last 24 h.",
             unit: "short",
             width: 8,
-            queries: [{ expr: 'sum(increase(roadwave_moderation_reports_total{job="roadwave-api"}[1d]))', legend: "reports" }],
+            queries: [{ expr: 'sum(increase(roadwave_moderation_reports_total{job="roadwave-api"}[1d]))', instant: true, legend: "reports" }],
           }),
           timeseries({
             title: "Active HLS streams over time",

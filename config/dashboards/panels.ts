@@ -32,6 +32,8 @@ import { DATASOURCES } from "../grafanaDatasources";
 export interface Query {
   expr: string;
   legend?: string;
+  /** Evaluate once at the end of the time range, not at every step (stats over long windows). */
+  instant?: boolean;
 }
 
 export interface PanelSpec {
@@ -71,6 +73,7 @@ const refId = (index: number) => String.fromCharCode(65 + index);
 function prometheusTargets(queries: Query[]): PrometheusQuery[] {
   return queries.map((q, i) => {
     const query = new PrometheusQuery().datasource(DATASOURCES.prometheus.ref).expr(q.expr).refId(refId(i));
+    if (q.instant) query.instant();
     return q.legend ? query.legendFormat(q.legend) : query;
   });
 }

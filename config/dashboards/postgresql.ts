@@ -49,7 +49,7 @@ export function postgresqlDashboard(): Dashboard {
             description: "Deadlocks detected over the last 24 h, all databases.",
             unit: "short",
             threshold: 1,
-            queries: [{ expr: `sum(increase(pg_stat_database_deadlocks{${PG}}[1d]))`, legend: "deadlocks" }],
+            queries: [{ expr: `sum(increase(pg_stat_database_deadlocks{${PG}}[1d]))`, instant: true, legend: "deadlocks" }],
           }),
         ],
       },

@@ -45,7 +45,7 @@ export function redisDashboard(): Dashboard {
             description: "Keys evicted because of maxmemory over the last 24 h.",
             unit: "short",
             threshold: 1,
-            queries: [{ expr: `sum(increase(redis_evicted_keys_total{${REDIS}}[1d]))`, legend: "evicted" }],
+            queries: [{ expr: `sum(increase(redis_evicted_keys_total{${REDIS}}[1d]))`, instant: true, legend: "evicted" }],
           }),
         ],
       },

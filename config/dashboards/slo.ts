@@ -1,29 +1,29 @@
 // SLO and error budget dashboard: availability 99.9 % (share of non-5xx answers) and latency 99 % of
-// requests under 100 ms (the le="0.1" bucket), each over a 30-day window, with burn rates from the
-// recording rules the multi-window multi-burn-rate alerts use.
+// requests under 100 ms (the le="0.1" bucket), each over a 30-day window, from the recording rules the
+// multi-window multi-burn-rate alerts use (the SLO targets are theirs too: config/alertRules.ts).
 import type { Dashboard } from "@grafana/grafana-foundation-sdk/dashboard";
+import { SLO } from "../alertRules";
 import { buildDashboard, stat, timeseries } from "./panels";
 
-export const AVAILABILITY_SLO = 0.999;
-export const LATENCY_SLO = 0.99;
-/** Latency SLO threshold, the histogram bucket the API must expose. */
-export const LATENCY_SLO_SECONDS = "0.1";
-
-const API = 'job="roadwave-api"';
 const WINDOW = "30d";
 const RETENTION_NOTE =
   "The window is 30 days but holds only what Prometheus keeps (15 days with the default retention): raise retention.prometheusDays to 31 for a full window.";
 
-/** Share of requests in the 30-day window that broke the SLO, 0 without traffic. */
-const availabilityBadShare = `(sum(increase(http_requests_total{${API}, status=~"5.."}[${WINDOW}])) / (sum(increase(http_requests_total{${API}}[${WINDOW}])) > 0) or vector(0))`;
-const latencyBadShare = `(1 - sum(increase(http_request_duration_seconds_bucket{${API}, le="${LATENCY_SLO_SECONDS}"}[${WINDOW}])) / (sum(increase(http_request_duration_seconds_count{${API}}[${WINDOW}])) > 0) or vector(0))`;
+/**
+ * Share of requests in the 30-day window that broke the SLO, 0 without traffic. Raw counters over 30 days
+ * would load far more samples than Prometheus allows per query (50 M); the 5-minute recording rules, sampled
+ * every 5 minutes and weighted by the request rate, give the same share from ~8,600 points.
+ */
+const badShare = (ratioRule: string) =>
+  `(sum_over_time((${ratioRule} * roadwave:http_requests:rate5m)[${WINDOW}:5m]) / (sum_over_time(roadwave:http_requests:rate5m[${WINDOW}:5m]) > 0) or vector(0))`;
+const availabilityBadShare = badShare("roadwave:slo_availability_errors:ratio_rate5m");
+const latencyBadShare = badShare("roadwave:slo_latency_slow:ratio_rate5m");
 
-const budget = (slo: number) => Number((1 - slo).toFixed(6));
 const BURN_WINDOWS = ["5m", "1h", "6h", "3d"] as const;
 
 export function sloDashboard(): Dashboard {
-  const availabilityBudget = budget(AVAILABILITY_SLO);
-  const latencyBudget = budget(LATENCY_SLO);
+  const availabilityBudget = SLO.availability.budget;
+  const latencyBudget = SLO.latency.budget;
   return buildDashboard({
     uid: "roadwave-slo",
     title: "RoadWave / SLO and error budget",
@@ -38,10 +38,10 @@ export function sloDashboard(): Dashboard {
             title: "Availability (30 days)",
             description: `Share of requests answered without a 5xx over 30 days; the SLO is 99.9 %. ${RETENTION_NOTE}`,
             unit: "percentunit",
-            threshold: AVAILABILITY_SLO,
+            threshold: SLO.availability.objective,
             lowIsBad: true,
             width: 8,
-            queries: [{ expr: `1 - ${availabilityBadShare}`, legend: "availability" }],
+            queries: [{ expr: `1 - ${availabilityBadShare}`, instant: true, legend: "availability" }],
           }),
           stat({
             title: "Availability error budget left (30 days)",
@@ -50,7 +50,7 @@ export function sloDashboard(): Dashboard {
             threshold: 0,
             lowIsBad: true,
             width: 8,
-            queries: [{ expr: `1 - ${availabilityBadShare} / ${availabilityBudget}`, legend: "budget left" }],
+            queries: [{ expr: `1 - ${availabilityBadShare} / ${availabilityBudget}`, instant: true, legend: "budget left" }],
           }),
           timeseries({
             title: "Availability burn rate",
@@ -73,10 +73,10 @@ export function sloDashboard(): Dashboard {
             title: "Requests under 100 ms (30 days)",
             description: `Share of requests faster than 100 ms over 30 days; the SLO is 99 %. ${RETENTION_NOTE}`,
             unit: "percentunit",
-            threshold: LATENCY_SLO,
+            threshold: SLO.latency.objective,
             lowIsBad: true,
             width: 8,
-            queries: [{ expr: `1 - ${latencyBadShare}`, legend: "fast share" }],
+            queries: [{ expr: `1 - ${latencyBadShare}`, instant: true, legend: "fast share" }],
           }),
           stat({
             title: "Latency error budget left (30 days)",
@@ -85,7 +85,7 @@ export function sloDashboard(): Dashboard {
             threshold: 0,
             lowIsBad: true,
             width: 8,
-            queries: [{ expr: `1 - ${latencyBadShare} / ${latencyBudget}`, legend: "budget left" }],
+            queries: [{ expr: `1 - ${latencyBadShare} / ${latencyBudget}`, instant: true, legend: "budget left" }],
           }),
           timeseries({
             title: "Latency burn rate",

@@ -7,6 +7,9 @@ import { stringify } from "yaml";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Dashboard, Panel } from "@grafana/grafana-foundation-sdk/dashboard";
 import { dashboards } from "../../config/dashboards";
+import { DEPLOYED } from "../../config/renderOptions";
+import { renderPrometheusFiles } from "../../config/renderPrometheus";
+import { monitoringSettings } from "../support/stackSettings";
 import { tempDir } from "../support/processes";
 
 const work = tempDir("dashboard-queries");
@@ -49,7 +52,10 @@ describe("dashboard PromQL, checked by promtool", () => {
     expect(promtool("check", "rules", "broken.yml").status).not.toBe(0);
   });
 
-  it("error budgets, the cache hit ratio and the backup age evaluate as intended, also without traffic", () => {
+  it("error budgets (on top of the real recording rules), the cache hit ratio and the backup age evaluate as intended, also without traffic", () => {
+    // The SLO panels read issue-prom's recording rules: evaluate them with the rules loaded.
+    const recording = renderPrometheusFiles(monitoringSettings("prod"), DEPLOYED)["prometheus/rules/recording.yml"]!;
+    writeFileSync(join(work.path, "recording.yml"), recording);
     const availabilityBudget = panel("Availability error budget left (30 days)");
     const availability = panel("Availability (30 days)");
     const latencyBudget = panel("Latency error budget left (30 days)");
@@ -57,7 +63,7 @@ describe("dashboard PromQL, checked by promtool", () => {
     const backupAge = panel("Time since last full backup");
     const api = 'job="roadwave-api"';
     const tests = {
-      rule_files: [],
+      rule_files: ["recording.yml"],
       evaluation_interval: "1m",
       tests: [
         {

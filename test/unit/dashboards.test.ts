@@ -120,6 +120,13 @@ describe("Grafana provisioning", () => {
     expect(count).toBeGreaterThan(40);
   });
 
+  it("stats over a day or more are instant queries (one evaluation, not one per graph step)", () => {
+    const long = allPanels.filter(({ panel }) => panel.type === "stat").flatMap(({ panel }) => targetsOf(panel) as (Target & { instant?: boolean })[])
+      .filter((t) => /\[(1d|30d)/.test(t.expr ?? ""));
+    expect(long.length).toBeGreaterThanOrEqual(8);
+    for (const t of long) expect(t.instant, t.expr).toBe(true);
+  });
+
   it("every LogQL query passes the structural check", () => {
     const queries = allPanels
       .filter((p) => p.panel.datasource?.uid === "loki")
@@ -145,8 +152,9 @@ describe("Grafana provisioning", () => {
     const slo = exprs("slo.json");
     expect(slo).toContain("/ 0.001");
     expect(slo).toContain("/ 0.01");
-    expect(slo).toContain('le="0.1"');
-    expect(slo).toContain("[30d]");
+    expect(slo).toContain("roadwave:slo_latency_slow:ratio_rate5m");
+    expect(slo).toContain("roadwave:slo_availability_errors:ratio_rate5m");
+    expect(slo).toContain("[30d:5m]");
     const backups = exprs("backups.json");
     for (const m of ['type="full"', "roadwave_backup_last_size_bytes", "roadwave_dr_drill_last_success_timestamp_seconds",
       "roadwave_dr_drill_rto_seconds", "pg_stat_archiver_last_archive_age"]) expect(backups).toContain(m);

@@ -53,6 +53,8 @@ describe("Loki configuration", () => {
     expect(doc.limits_config.retention_period).toBe("168h");
     expect(loki(staging).limits_config.retention_period).toBe("72h");
     expect(loki({ ...prod, retention: { ...prod.retention, lokiDays: 10 } }).limits_config.retention_period).toBe("240h");
+    // Loki deletes whole index periods: the retention must be a multiple of the 24 h period.
+    expect(Number.parseInt(doc.limits_config.retention_period, 10) % 24).toBe(0);
   });
 
   it("limits ingestion to the sized rates", () => {
