@@ -276,6 +276,16 @@ export class Sandbox {
     return body.data.result as { metric: Record<string, string>; value: [number, string] }[];
   }
 
+  /** Prometheus range query over the last `seconds`, one point every `step` seconds; returns the series. */
+  async queryRange(expr: string, seconds: number, step: number): Promise<{ metric: Record<string, string>; values: [number, string][] }[]> {
+    const end = Date.now() / 1000;
+    const params = new URLSearchParams({ query: expr, start: String(end - seconds), end: String(end), step: String(step) });
+    const body = await httpJson<{ data: { result: { metric: Record<string, string>; values: [number, string][] }[] } }>(
+      `${this.urls.prometheus}/api/v1/query_range?${params}`,
+    );
+    return body.data.result;
+  }
+
   private async waitReady(proc: ManagedProcess, port: number): Promise<void> {
     await waitFor(`${proc.name} to be ready`, async () => {
       if (proc.hasExited()) throw new Error(`${proc.name} exited:\n${this.supervisor.logTail(proc)}`);
