@@ -126,7 +126,11 @@ export class Supervisor {
       }
       if (!proc.hasExited() || groupAlive(proc.pid)) {
         signalGroup(proc.pid, "SIGKILL");
-        await Promise.race([proc.exited, new Promise((r) => setTimeout(r, 2_000))]);
+        // Killed children linger until they are reaped.
+        const killDeadline = Date.now() + 2_000;
+        while ((!proc.hasExited() || groupAlive(proc.pid)) && Date.now() < killDeadline) {
+          await new Promise((r) => setTimeout(r, 20));
+        }
       }
     }
     this.processes.delete(proc.pid);
