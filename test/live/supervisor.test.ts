@@ -1,12 +1,17 @@
 // The sandbox's process supervisor: processes are stopped by PID with their whole group, a process that
 // ignores SIGTERM is killed, and every temp dir goes, so a failed test leaves nothing running.
 import { existsSync } from "node:fs";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { freePort, groupAlive, Supervisor } from "../../scripts/sandbox/supervisor";
+
+let supervisor: Supervisor | undefined;
+afterEach(async () => {
+  await supervisor?.stopAll();
+});
 
 describe("Supervisor", () => {
   it("stops a process and its children by PID, SIGKILL for one that ignores SIGTERM, and removes its temp dirs", async () => {
-    const supervisor = new Supervisor("supervisor-test");
+    supervisor = new Supervisor("supervisor-test");
     const dir = supervisor.tempDir("data");
     const polite = supervisor.start("polite", "sleep", ["60"]);
     // bash ignores SIGTERM and has a child: both must go.
