@@ -14,6 +14,8 @@ import { monitoringStackSettings } from "../sandbox/stackSettings";
 import { Supervisor, waitFor } from "../sandbox/supervisor";
 
 const CHAT_AND_EMAIL: Channel[] = ["slack", "discord", "email"];
+/** Alerts on a target that refuses connections, injected together: independent targets, separate groups. */
+const TARGET_DOWN = ["APIDown", "DatabaseDown", "RedisDown"] as const;
 /** The injected error share, and the HighErrorRate threshold and window it must cross. */
 const ERROR_SHARE = 0.05;
 const ERROR_THRESHOLD = 0.01;
@@ -78,15 +80,14 @@ async function main(): Promise<void> {
   const supervisor = new Supervisor("roadwave-mttd");
   supervisor.installExitHandlers({ catchErrors: true, onSignal: (why) => console.log(`bench: ${why}: stopping`) });
   console.log(`bench: stack ${stack}, production timings ${JSON.stringify(timings)}`);
-  console.log(`bench: ${runs} run(s) of APIDown and DatabaseDown (injected together: independent targets and groups), ${errorRuns} of HighErrorRate`);
+  console.log(`bench: ${runs} run(s) of ${TARGET_DOWN.join(", ")} (injected together: independent targets and groups), ${errorRuns} of HighErrorRate`);
   const sandbox = await Sandbox.start({ settings, timings, supervisor, log: (m) => console.log(`bench: ${m}`) });
   const timeout = (b: Bound) => (2 * b.seconds + 60) * 1000;
   const bounds: Record<string, Bound> = {
-    APIDown: detectionBound("APIDown", timings),
-    DatabaseDown: detectionBound("DatabaseDown", timings),
+    ...Object.fromEntries(TARGET_DOWN.map((alert) => [alert, detectionBound(alert, timings)])),
     HighErrorRate: detectionBound("HighErrorRate", timings, (RATE_WINDOW_S * ERROR_THRESHOLD) / ERROR_SHARE),
   };
-  const measured: Record<string, number[]> = { APIDown: [], DatabaseDown: [], HighErrorRate: [] };
+  const measured: Record<string, number[]> = { ...Object.fromEntries(TARGET_DOWN.map((alert) => [alert, []])), HighErrorRate: [] };
   const firstArrival = (found: Record<Channel, { at: number } | undefined>) =>
     Math.min(...CHAT_AND_EMAIL.map((c) => found[c]?.at ?? Infinity));
 
@@ -96,21 +97,18 @@ async function main(): Promise<void> {
       return up.length === sandbox.targets.length && up.every((s) => s.value[1] === "1") || undefined;
     }, 120_000, 1_000);
 
-    // Targets that refuse connections: the API instances stop listening, PostgreSQL is shut down.
+    // Targets that refuse connections: the API instances stop listening, PostgreSQL and Redis are shut down.
     for (let run = 1; run <= runs; run++) {
       await sleep(Math.random() * seconds(timings.scrapeInterval) * 1000); // vary the phase against scrapes
       const t0 = Date.now();
-      console.log(`bench: ${now()} run ${run}/${runs}: API down and PostgreSQL stopped`);
-      await Promise.all([sandbox.setApiFaults({ down: true }), sandbox.postgres.stop()]);
-      const [api, db] = await Promise.all([
-        waitForNotifications(sandbox, "APIDown", "firing", CHAT_AND_EMAIL, t0, timeout(bounds.APIDown as Bound)),
-        waitForNotifications(sandbox, "DatabaseDown", "firing", CHAT_AND_EMAIL, t0, timeout(bounds.DatabaseDown as Bound)),
-      ]);
-      measured.APIDown?.push((firstArrival(api) - t0) / 1000);
-      measured.DatabaseDown?.push((firstArrival(db) - t0) / 1000);
-      console.log(`bench: ${now()}   APIDown ${measured.APIDown?.at(-1)} s, DatabaseDown ${measured.DatabaseDown?.at(-1)} s`);
-      await Promise.all([sandbox.setApiFaults({ down: false }), sandbox.postgres.start()]);
-      await Promise.all([waitUntilInactive(sandbox, "APIDown", 120_000), waitUntilInactive(sandbox, "DatabaseDown", 120_000)]);
+      console.log(`bench: ${now()} run ${run}/${runs}: API down, PostgreSQL and Redis stopped`);
+      await Promise.all([sandbox.setApiFaults({ down: true }), sandbox.postgres.stop(), sandbox.redis.stop()]);
+      const found = await Promise.all(TARGET_DOWN.map((alert) =>
+        waitForNotifications(sandbox, alert, "firing", CHAT_AND_EMAIL, t0, timeout(bounds[alert] as Bound))));
+      TARGET_DOWN.forEach((alert, i) => measured[alert]?.push((firstArrival(found[i] as Record<Channel, { at: number } | undefined>) - t0) / 1000));
+      console.log(`bench: ${now()}   ${TARGET_DOWN.map((a) => `${a} ${measured[a]?.at(-1)} s`).join(", ")}`);
+      await Promise.all([sandbox.setApiFaults({ down: false }), sandbox.postgres.start(), sandbox.redis.start()]);
+      await Promise.all(TARGET_DOWN.map((alert) => waitUntilInactive(sandbox, alert, 120_000)));
       // A fresh Alertmanager: the next fault opens a new group (group_wait), as after a quiet period.
       await sandbox.restartAlertmanager(true);
     }

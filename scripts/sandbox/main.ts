@@ -32,7 +32,7 @@ async function main(): Promise<void> {
 RoadWave monitoring sandbox (${stack}) is up. Everything listens on 127.0.0.1.
   Prometheus      ${u.prometheus}        (targets: ${u.prometheus}/targets, alerts: ${u.prometheus}/alerts)
   Alertmanager    ${u.alertmanager}
-  API control     ${u.control}           GET / | GET /sinks | POST /faults/api | POST /faults/postgresql
+  API control     ${u.control}           GET / | GET /sinks | POST /faults/api | /faults/postgresql | /faults/redis
   API instances   ${sandbox.apis.map((a) => `${a.instance} http://127.0.0.1:${a.port}`).join(", ")}
   Webhook sink    ${w}${SINK_PATHS.slack} (Slack), ${w}${SINK_PATHS.discord} (Discord), ${w}${SINK_PATHS.watchdog} (Uptime Kuma push)
   SMTP sink       ${u.smtpSink}     (STARTTLS + AUTH, stands in for Brevo)
@@ -46,6 +46,7 @@ Faults, e.g.:
   curl -XPOST ${u.control}/faults/api -d '{"errorRatio":0.05}'    # HighErrorRate
   curl -XPOST ${u.control}/faults/api -d '{"slowRatio":0.03}'     # HighLatency
   curl -XPOST ${u.control}/faults/postgresql -d '{"down":true}'   # DatabaseDown
+  curl -XPOST ${u.control}/faults/redis -d '{"down":true}'        # RedisDown
   curl -XPOST ${u.control}/faults/api -d '{"down":false,"errorRatio":0,"slowRatio":0}'   # clear
 Ctrl-C stops everything.`);
 }

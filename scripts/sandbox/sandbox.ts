@@ -337,7 +337,7 @@ export class Sandbox {
 
   /**
    * The control endpoint: GET / (state), POST /faults/api {down?, errorRatio?, slowRatio?, slowSeconds?,
-   * instances?}, POST /faults/postgresql {down}, GET /sinks (what the sinks received).
+   * instances?}, POST /faults/postgresql {down}, POST /faults/redis {down}, GET /sinks (what the sinks received).
    */
   private async startControl(port: number): Promise<void> {
     const server = createServer((req, res) => {
@@ -371,6 +371,9 @@ export class Sandbox {
     } else if (method === "POST" && url === "/faults/postgresql") {
       if (input.down === true) await this.postgres.stop();
       else if (!this.postgres.process) await this.postgres.start();
+    } else if (method === "POST" && url === "/faults/redis") {
+      if (input.down === true) await this.redis.stop();
+      else if (!this.redis.process) await this.redis.start();
     } else if (method === "GET" && url === "/sinks") {
       return {
         webhooks: this.webhooks.received.map((r) => ({ at: new Date(r.at).toISOString(), path: r.path, body: r.json ?? r.body })),
@@ -382,6 +385,7 @@ export class Sandbox {
     return {
       api: this.apis.map((a) => ({ instance: a.instance, port: a.port, faults: a.faults })),
       postgresql: { running: this.postgres.process !== undefined, port: this.postgres.port },
+      redis: { running: this.redis.process !== undefined, port: this.redis.port },
       received: { webhooks: this.webhooks.received.length, emails: this.smtp.received.length },
     };
   }
