@@ -9,6 +9,7 @@ import { DockerHost } from "./dockerHost";
 import { Exporters } from "./exporters";
 import { MonitoringServices, plainServiceFiles } from "./monitoringServices";
 import { PrivateNetwork } from "./privateNetwork";
+import { UptimeKumaChecks } from "./uptimeKuma/uptimeKumaChecks";
 
 export interface MonitoringEnvironmentArgs {
   settings: Settings;
@@ -73,6 +74,13 @@ export class MonitoringEnvironment extends pulumi.ComponentResource {
       return { specs, provider: host.dockerProvider, connection: host.connection, ready: host.ready };
     });
     const services = new MonitoringServices(`${name}-services`, { settings: s, secrets, hosts: serviceHosts, watchdogPushUrl }, { parent: this });
+    // Uptime Kuma's notifications, monitors (the Watchdog's with the token above) and public status page, managed
+    // over its socket API through an SSH tunnel the provider opens via the Kuma host (docs/uptime-kuma.md).
+    new UptimeKumaChecks(
+      `${name}-uptime-kuma-checks`,
+      { settings: s, secrets, ssh: kumaHost.connection, watchdogPushToken: watchdogToken.result, dependsOn: [services] },
+      { parent: this },
+    );
     new Exporters(
       `${name}-exporters`,
       {

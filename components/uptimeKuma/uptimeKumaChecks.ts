@@ -70,9 +70,10 @@ export class UptimeKumaChecks extends pulumi.ComponentResource {
       notificationIds.set(decl.key, notification.notificationId);
     }
 
-    const watchdogToken = args.watchdogPushToken !== undefined
-      ? pulumi.output(args.watchdogPushToken)
-      : new random.RandomPassword(`${name}-watchdog-push-token`, { length: 32, special: false }, { parent: this }).result;
+    // Secret whatever the caller passes: the token is the push route's only credential.
+    const watchdogToken = pulumi.secret(
+      args.watchdogPushToken ?? new random.RandomPassword(`${name}-watchdog-push-token`, { length: 32, special: false }, { parent: this }).result,
+    );
     const monitors = new Map<string, KumaMonitor>();
     for (const decl of declarations.monitors) {
       const ids = decl.notificationKeys.map((key) => {
