@@ -4,8 +4,12 @@ import { stackContainers } from "../config/containers";
 import { hasPushgateway, STANDARD_PORTS } from "../config/targets";
 import type { StackSecrets } from "../config/loadSettings";
 import type { DrStackSettings, MonitoringStackSettings, Settings } from "../config/settings";
+import { DATA_MOUNT } from "../config/cloudInit";
+import { BackupAgent } from "./backupAgent";
 import { BackupBucket } from "./backupBucket";
+import { DrRestore } from "./drRestore";
 import { DockerHost } from "./dockerHost";
+import { watchdogPushUrl as kumaWatchdogPushUrl } from "../config/uptimeKuma";
 import { Exporters } from "./exporters";
 import { MonitoringServices, plainServiceFiles } from "./monitoringServices";
 import { PrivateNetwork } from "./privateNetwork";
@@ -17,7 +21,6 @@ export interface MonitoringEnvironmentArgs {
 }
 
 const PUSHGATEWAY_PORT = STANDARD_PORTS.pushgateway;
-const UPTIME_KUMA_PORT = STANDARD_PORTS.uptimeKuma;
 
 /**
  * Everything one stack deploys. prod/staging: the private network, the monitoring host, (prod) the separate
@@ -65,7 +68,7 @@ export class MonitoringEnvironment extends pulumi.ComponentResource {
     // The Watchdog heartbeat: Alertmanager pushes it to an Uptime Kuma push monitor; the token is its credential.
     const watchdogToken = new random.RandomPassword(`${name}-watchdog-push-token`, { length: 32, special: false }, { parent: this });
     const kumaHost = uptimeKuma ?? monitoring;
-    const watchdogPushUrl = pulumi.secret(pulumi.interpolate`http://${kumaHost.privateIp}:${UPTIME_KUMA_PORT}/api/push/${watchdogToken.result}`);
+    const watchdogPushUrl = pulumi.secret(watchdogToken.result.apply((token) => kumaWatchdogPushUrl(s, token)));
 
     const containers = stackContainers(s);
     const serviceHosts = [monitoring, ...(uptimeKuma ? [uptimeKuma] : [])].map((host) => {
@@ -74,11 +77,9 @@ export class MonitoringEnvironment extends pulumi.ComponentResource {
       return { specs, provider: host.dockerProvider, connection: host.connection, ready: host.ready };
     });
     const services = new MonitoringServices(`${name}-services`, { settings: s, secrets, hosts: serviceHosts, watchdogPushUrl }, { parent: this });
-    // Uptime Kuma's notifications, monitors (the Watchdog's with the token above) and public status page, managed
-    // over its socket API through an SSH tunnel the provider opens via the Kuma host (docs/uptime-kuma.md).
     new UptimeKumaChecks(
       `${name}-uptime-kuma-checks`,
-      { settings: s, secrets, ssh: kumaHost.connection, watchdogPushToken: watchdogToken.result, dependsOn: [services] },
+      { settings: s, secrets, ssh: kumaHost.connection, watchdogPushToken: watchdogToken.result, dependsOn: [services.uptimeKuma] },
       { parent: this },
     );
     new Exporters(
@@ -135,6 +136,27 @@ export class MonitoringEnvironment extends pulumi.ComponentResource {
         // The DR stack decrypts the repository with it.
         backupRepoPassphrase: required(secrets, "pgbackrestPassphrase"),
       });
+      const agent = new BackupAgent(
+        `${name}-backup-agent`,
+        {
+          host: s.monitored.postgresql.privateIp,
+          sshUser: s.monitored.sshUser,
+          sshPrivateKey,
+          // The database host has no public SSH: through the monitoring host.
+          sshProxy: { host: monitoring.publicIp, user: s.admin.sshUser, privateKey: sshPrivateKey },
+          bucketName: bucket.bucketName,
+          s3Endpoint: bucket.s3Endpoint,
+          s3Region: bucket.s3Region,
+          accessKeyId: bucket.readWrite.accessKeyId,
+          secretAccessKey: bucket.readWrite.secretAccessKey,
+          repoPassphrase: required(secrets, "pgbackrestPassphrase"),
+          retentionDays: s.retention.backupDays,
+          pgPort: s.monitored.postgresql.port,
+        },
+        { parent: this, dependsOn: [monitoring.ready] },
+      );
+      // Settings that wait for a PostgreSQL restart the operator schedules (archive_mode when it was off).
+      outputs.backupPendingRestart = agent.pendingRestart;
     }
     return outputs;
   }
@@ -162,11 +184,34 @@ export class MonitoringEnvironment extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    const drill = new DrRestore(
+      `${name}-drill`,
+      {
+        host: restore.publicIp,
+        sshUser: s.admin.sshUser,
+        sshPrivateKey: required(secrets, "sshPrivateKey"),
+        bucketName: prod.requireOutput("backupBucketName") as pulumi.Output<string>,
+        s3Endpoint: prod.requireOutput("backupS3Endpoint") as pulumi.Output<string>,
+        s3Region: prod.requireOutput("backupS3Region") as pulumi.Output<string>,
+        accessKeyId: prod.requireOutput("backupReadOnlyAccessKeyId") as pulumi.Output<string>,
+        secretAccessKey: prod.requireOutput("backupReadOnlySecretAccessKey") as pulumi.Output<string>,
+        repoPassphrase: prod.requireOutput("backupRepoPassphrase") as pulumi.Output<string>,
+        verificationQueries: s.dr.verificationQueries,
+        targetTime: s.dr.targetTime,
+        pushgatewayUrl: staging.requireOutput("pushgatewayUrl") as pulumi.Output<string>,
+        workDir: `${DATA_MOUNT}/dr-drill`,
+      },
+      { parent: this, dependsOn: [restore.ready] },
+    );
     return {
       environment: s.environment,
       restorePublicIp: restore.publicIp,
       restorePrivateIp: restore.privateIp,
       restoredFromBucket: prod.requireOutput("backupBucketName"),
+      drRestoredTo: drill.restoredTo,
+      drRtoSeconds: drill.rtoSeconds,
+      drVerification: drill.verification,
+      drBackupLabel: drill.backupLabel,
     };
   }
 }

@@ -45,6 +45,8 @@ export function plainServiceFiles(settings: MonitoringStackSettings): Record<str
  */
 export class MonitoringServices extends pulumi.ComponentResource {
   readonly grafanaAdminPassword: pulumi.Output<string>;
+  /** The Uptime Kuma container (its checks are configured once it runs). */
+  readonly uptimeKuma: docker.Container;
 
   constructor(name: string, args: MonitoringServicesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("roadwave:monitoring:MonitoringServices", name, {}, opts);
@@ -71,8 +73,9 @@ export class MonitoringServices extends pulumi.ComponentResource {
     };
 
     const files = plainServiceFiles(settings);
+    let uptimeKuma: docker.Container | undefined;
     for (const host of args.hosts) {
-      new HostContainers(
+      const placed = new HostContainers(
         `${name}-${host.specs.host.name}`,
         {
           hostName: host.specs.host.name,
@@ -86,7 +89,10 @@ export class MonitoringServices extends pulumi.ComponentResource {
         },
         { parent: this },
       );
+      uptimeKuma ??= placed.containers["uptime-kuma"];
     }
+    if (!uptimeKuma) throw new Error("no host runs the uptime-kuma container");
+    this.uptimeKuma = uptimeKuma;
     this.registerOutputs({ grafanaAdminPassword: this.grafanaAdminPassword });
   }
 }

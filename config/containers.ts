@@ -10,11 +10,10 @@ import { LOKI_DATA_DIR } from "./loki";
 import { alertmanagerFlags } from "./renderAlertmanager";
 import type { Job } from "./renderOptions";
 import { prometheusFlags } from "./renderPrometheus";
+import { TEXTFILE_COLLECTOR_DIR } from "./pgbackrest";
 import type { MonitoringStackSettings, SecretName } from "./settings";
 import { hasPushgateway, MONITORING_HOST_NAME, STANDARD_PORTS, stackHosts, UPTIME_KUMA_HOST_NAME, type Host } from "./targets";
 
-/** Where node_exporter's textfile collector reads the backup metrics (written by the backup timers). */
-export const TEXTFILE_COLLECTOR_DIR = "/var/lib/node_exporter/textfile_collector";
 /** The pg_monitor login role postgres_exporter connects as. */
 export const POSTGRES_EXPORTER_ROLE = "roadwave_exporter";
 

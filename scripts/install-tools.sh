@@ -8,7 +8,7 @@ PACKAGES=(
   prometheus prometheus-alertmanager prometheus-node-exporter prometheus-pushgateway
   prometheus-postgres-exporter prometheus-redis-exporter
   postgresql-15 postgresql-contrib redis-server pgbackrest
-  cloud-init nftables caddy openssl ca-certificates procps
+  cloud-init nftables caddy openssl ca-certificates procps jq curl systemd
 )
 
 if [ "$(id -u)" != 0 ]; then

@@ -98,7 +98,10 @@ function summary(resource: PlannedResource): string {
       if (key === "rules" && Array.isArray(value)) {
         return `rules=${value.map((r) => `${(r as { portRangeMin: number }).portRangeMin}<-${(r as { remoteIpPrefix: string }).remoteIpPrefix}`).join(",")}`;
       }
-      return `${key}=${typeof value === "string" ? value : JSON.stringify(value)}`;
+      const text = typeof value === "string" ? value : JSON.stringify(value);
+      // Scripts are long: their first line says what they are.
+      const line = text.split("\n")[0] as string;
+      return `${key}=${line.length > 100 || line !== text ? `${line.slice(0, 100)} ...` : line}`;
     })
     .filter((part): part is string => part !== undefined);
   if (resource.protect) parts.push("protect");

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 required_tools=(promtool amtool prometheus prometheus-alertmanager prometheus-node-exporter prometheus-pushgateway
-  prometheus-postgres-exporter prometheus-redis-exporter redis-server pgbackrest cloud-init nft caddy
+  prometheus-postgres-exporter prometheus-redis-exporter redis-server pgbackrest cloud-init nft caddy jq curl openssl systemd-analyze
   /usr/lib/postgresql/15/bin/postgres /usr/lib/postgresql/15/bin/initdb /usr/lib/postgresql/15/bin/pgbench)
 missing=()
 for tool in "${required_tools[@]}"; do

@@ -116,8 +116,10 @@ describe("prod stack under Pulumi mocks", () => {
 
   it("passes the SSH private key to remote commands as a secret", () => {
     const commands = ofType(run, TYPES.command);
-    // Readiness of the 2 hosts, data directories on the 7 hosts, postgres_exporter's role.
-    expect(commands).toHaveLength(10);
+    // Readiness of the 2 hosts, data directories on the 7 hosts, postgres_exporter's role, the backup agent.
+    const backupAgent = commands.filter((c) => c.parent === "roadwave-backup-agent");
+    expect(backupAgent.length).toBeGreaterThan(0);
+    expect(commands).toHaveLength(10 + backupAgent.length);
     for (const command of commands) {
       expect(JSON.stringify(command.rawInputs.connection)).toContain("PRIVATE KEY");
       expect(JSON.stringify(command.inputs)).not.toContain("PRIVATE KEY");
