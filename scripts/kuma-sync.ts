@@ -12,7 +12,7 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { parseSettings, type MonitoringStackSettings, type SecretName } from "../config/settings";
+import { parseSettings, splitPulumiConfig, type MonitoringStackSettings } from "../config/settings";
 import { declareUptimeKuma, type KumaFieldValue, type KumaSecretName } from "../config/uptimeKuma";
 import {
   closeKumaSessions, ensureKumaMonitor, ensureKumaNotification, ensureKumaStatusPage, findMarkedMonitor,
@@ -44,25 +44,10 @@ interface StackInput {
   notes: string[];
 }
 
-function decode(value: string): unknown {
-  if (/^\s*[[{]/.test(value)) return JSON.parse(value);
-  if (/^-?\d+(\.\d+)?$/.test(value)) return Number(value);
-  if (value === "true" || value === "false") return value === "true";
-  return value;
-}
-
 function loadStack(stack: string, path: string): StackInput {
   const offline = readStackFile(path, stack);
-  const prefix = "roadwave-monitoring:";
-  const raw: Record<string, unknown> = {};
-  const secretValues: Partial<Record<SecretName, string>> = {};
-  for (const [fullKey, value] of Object.entries(offline.config)) {
-    if (!fullKey.startsWith(prefix)) continue;
-    const key = fullKey.slice(prefix.length);
-    if (offline.secretKeys.includes(fullKey)) secretValues[key as SecretName] = value;
-    else raw[key] = decode(value);
-  }
-  const { settings } = parseSettings(stack, raw, secretValues);
+  const { raw, secrets: secretValues, plaintextSecrets } = splitPulumiConfig(offline.config, (key) => offline.secretKeys.includes(key));
+  const { settings } = parseSettings(stack, raw, secretValues, plaintextSecrets);
   if (settings.environment === "staging-dr") throw new Error(`stack ${stack} (staging-dr) has no Uptime Kuma`);
   const notes: string[] = [];
   const secrets: Partial<Record<KumaSecretName, string>> = {};

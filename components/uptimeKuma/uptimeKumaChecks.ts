@@ -70,9 +70,10 @@ export class UptimeKumaChecks extends pulumi.ComponentResource {
       notificationIds.set(decl.key, notification.notificationId);
     }
 
-    const watchdogToken = args.watchdogPushToken !== undefined
-      ? pulumi.output(args.watchdogPushToken)
-      : new random.RandomPassword(`${name}-watchdog-push-token`, { length: 32, special: false }, { parent: this }).result;
+    // Secret whatever the caller passes: the token is the push route's only credential.
+    const watchdogToken = pulumi.secret(
+      args.watchdogPushToken ?? new random.RandomPassword(`${name}-watchdog-push-token`, { length: 32, special: false }, { parent: this }).result,
+    );
     const monitors = new Map<string, KumaMonitor>();
     for (const decl of declarations.monitors) {
       const ids = decl.notificationKeys.map((key) => {
@@ -82,8 +83,7 @@ export class UptimeKumaChecks extends pulumi.ComponentResource {
       });
       monitors.set(decl.key, new KumaMonitor(`${name}-monitor-${decl.key}`, {
         connection, owner: declarations.owner, key: decl.key, monitor: decl.fields, notificationIds: ids,
-        // The token is the push monitor's only credential.
-        ...(decl.watchdog ? { pushToken: pulumi.secret(watchdogToken) } : {}),
+        ...(decl.watchdog ? { pushToken: watchdogToken } : {}),
       }, childOpts));
     }
 

@@ -2,20 +2,14 @@
 // Pulumi mocks: the expected notifications, monitors and status page per stack.
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { parseSettings, type MonitoringStackSettings, type SecretName } from "../../config/settings";
+import { parseSettings, splitPulumiConfig, type MonitoringStackSettings } from "../../config/settings";
 import { declareUptimeKuma, kumaPrivateIp, watchdogPushUrl, WATCHDOG_HEARTBEAT_SECONDS } from "../../config/uptimeKuma";
 import { readStackFile, stackFilePath } from "../../scripts/stackFile";
 
 function stackSettings(stack: "prod" | "staging"): MonitoringStackSettings {
   const offline = readStackFile(stackFilePath(stack), stack);
-  const raw: Record<string, unknown> = {};
-  const secrets: Partial<Record<SecretName, string>> = {};
-  for (const [fullKey, value] of Object.entries(offline.config)) {
-    const key = fullKey.replace(/^roadwave-monitoring:/, "");
-    if (offline.secretKeys.includes(fullKey)) secrets[key as SecretName] = value;
-    else raw[key] = /^[[{]/.test(value) ? JSON.parse(value) : value;
-  }
-  const { settings } = parseSettings(stack, raw, secrets);
+  const { raw, secrets, plaintextSecrets } = splitPulumiConfig(offline.config, (key) => offline.secretKeys.includes(key));
+  const { settings } = parseSettings(stack, raw, secrets, plaintextSecrets);
   if (settings.environment === "staging-dr") throw new Error("not a monitoring stack");
   return settings;
 }
@@ -145,11 +139,7 @@ describe.each(["prod", "staging"] as const)("UptimeKumaChecks in the %s stack (P
     expect(monitors.every((r) => r.type === "pulumi-nodejs:dynamic/uptimeKuma:KumaMonitor")).toBe(true);
     // The provider's code was serialized for the dynamic provider host.
     expect(monitors.every((r) => typeof r.inputs.__provider === "string" && (r.inputs.__provider as string).includes("getMonitor"))).toBe(true);
-    // The push token reaches the provider as a secret (Pulumi's wire form of a secret value).
-    expect(monitors.find((r) => r.name.endsWith("-monitor-watchdog"))?.inputs.pushToken).toEqual({
-      "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
-      value: "MockedToken0123",
-    });
+    expect(monitors.find((r) => r.name.endsWith("-monitor-watchdog"))?.inputs.pushToken).toEqual({ [SECRET_SIG_KEY]: SECRET_SIG, value: "MockedToken0123" });
     expect(monitors.find((r) => r.name.endsWith("-monitor-api-health"))?.inputs).toMatchObject({
       owner: `roadwave-monitoring/${stack}`, key: "api-health",
       monitor: { type: "keyword", url: `https://${EXPECTED[stack].api}/health` },
