@@ -475,17 +475,23 @@ const backupAlerts: AlertDefinition[] = [
   },
   {
     alert: "FullBackupMissing",
-    comment: "Backups run daily; 26 h leaves two hours of slack. The metric comes from node_exporter's textfile collector on the DB host.",
+    comment:
+      "Full backups run weekly (Sunday) and differential backups on the other days (BACKUP_SCHEDULE in config/pgbackrest.ts):\n" +
+      "no full backup for 8 days, or no backup of either type for 26 h (two hours of slack), means the schedule broke.\n" +
+      "The metric comes from node_exporter's textfile collector on the DB host.",
     expr:
-      'time() - max by (instance) (roadwave_backup_last_success_timestamp_seconds{type="full"}) > 26 * 3600\n' +
+      'time() - max by (instance) (roadwave_backup_last_success_timestamp_seconds{type="full"}) > 8 * 86400\n' +
+      "or\ntime() - max by (instance) (roadwave_backup_last_success_timestamp_seconds) > 26 * 3600\n" +
       'or\nabsent(roadwave_backup_last_success_timestamp_seconds{type="full"})',
     for: "30m",
     severity: "warning",
-    summary: "No successful full PostgreSQL backup for over 26 hours",
-    description: "The last successful full pgBackRest backup is more than 26 hours old (or none was ever recorded): restores need ever more WAL and the retention policy cannot expire old backups.",
+    summary: "PostgreSQL backups are behind schedule (no full backup for 8 days or no backup for 26 hours)",
+    description: "The last successful full pgBackRest backup is more than 8 days old, or no backup (full or differential) succeeded for 26 hours, or none was ever recorded: restores need ever more WAL and the retention policy cannot expire old backups.",
     tests: [
-      { name: "last full backup 28 h ago", series: { [`roadwave_backup_last_success_timestamp_seconds{${NODE},instance="db-1",type="full"}`]: "-97200x40" }, evalTime: "35m", firing: [{ labels: { instance: "db-1" } }] },
+      { name: "full 9 days ago, differential 5 h ago", series: { [`roadwave_backup_last_success_timestamp_seconds{${NODE},instance="db-1",type="full"}`]: "-777600x40", [`roadwave_backup_last_success_timestamp_seconds{${NODE},instance="db-1",type="diff"}`]: "-18000x40" }, evalTime: "35m", firing: [{ labels: { instance: "db-1" } }] },
+      { name: "full 2 days ago, no differential since", series: { [`roadwave_backup_last_success_timestamp_seconds{${NODE},instance="db-1",type="full"}`]: "-172800x40" }, evalTime: "35m", firing: [{ labels: { instance: "db-1" } }] },
       { name: "never recorded", series: { [`roadwave_backup_last_success_timestamp_seconds{${NODE},instance="db-1",type="diff"}`]: "0x40" }, evalTime: "35m", firing: [{ labels: { type: "full" } }] },
+      { name: "full 3 days ago, differential 5 h ago", series: { [`roadwave_backup_last_success_timestamp_seconds{${NODE},instance="db-1",type="full"}`]: "-259200x40", [`roadwave_backup_last_success_timestamp_seconds{${NODE},instance="db-1",type="diff"}`]: "-18000x40" }, evalTime: "35m", firing: [] },
       { name: "last full backup 5 h ago", series: { [`roadwave_backup_last_success_timestamp_seconds{${NODE},instance="db-1",type="full"}`]: "-14400x40" }, evalTime: "35m", firing: [] },
     ],
   },

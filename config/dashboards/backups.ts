@@ -20,9 +20,9 @@ export function backupsDashboard(): Dashboard {
         panels: [
           stat({
             title: "Time since last full backup",
-            description: "Age of the last successful full backup; an alert fires after 26 h.",
+            description: "Age of the last successful full backup (weekly, Sunday); an alert fires after 8 days.",
             unit: "s",
-            threshold: 26 * HOUR,
+            threshold: 8 * DAY,
             queries: [{ expr: 'time() - max(roadwave_backup_last_success_timestamp_seconds{type="full"})', legend: "full" }],
           }),
           stat({
