@@ -27,8 +27,9 @@ export interface SshProxy {
   privateKey: pulumi.Input<string>;
 }
 
-export interface BackupAgentArgs {
-  /** Address Pulumi reaches the PostgreSQL host on over SSH. */
+/** SSH access to a database host and the pgBackRest repository on the backup bucket. */
+export interface RepositoryHostArgs {
+  /** Address Pulumi reaches the host on over SSH. */
   host: pulumi.Input<string>;
   sshUser: pulumi.Input<string>;
   sshPrivateKey: pulumi.Input<string>;
@@ -39,11 +40,14 @@ export interface BackupAgentArgs {
   /** https://s3.<region>.io.cloud.ovh.net */
   s3Endpoint: pulumi.Input<string>;
   s3Region: pulumi.Input<string>;
-  /** The bucket's read-write credential. */
+  /** The bucket credential: read-write for the backup agent, read-only for the DR restore. */
   accessKeyId: pulumi.Input<string>;
   secretAccessKey: pulumi.Input<string>;
   /** Repository encryption passphrase (secret pgbackrestPassphrase). */
   repoPassphrase: pulumi.Input<string>;
+}
+
+export interface BackupAgentArgs extends RepositoryHostArgs {
   /** settings.retention.backupDays */
   retentionDays: number;
   pgPort?: number;

@@ -19,27 +19,13 @@ import {
 } from "../config/drDrill";
 import { renderFileInstaller } from "../config/fileInstaller";
 import { PGBACKREST_CONF_PATH, renderPgbackrestConf } from "../config/pgbackrest";
-import type { SshProxy } from "./backupAgent";
+import type { RepositoryHostArgs } from "./backupAgent";
 
 export const DRILL_SCRIPT_LOCAL_PATH = resolve(__dirname, "../scripts/dr-drill.sh");
 const DRILL_SCRIPT_UPLOAD_PATH = "/tmp/roadwave-dr-drill.sh";
 
-export interface DrRestoreArgs {
-  /** Address Pulumi reaches the restore host on over SSH. */
-  host: pulumi.Input<string>;
-  sshUser: pulumi.Input<string>;
-  sshPrivateKey: pulumi.Input<string>;
-  /** A jump host when the host has no address Pulumi can reach directly (e.g. the monitoring host). */
-  sshProxy?: SshProxy;
-  /** The prod backup bucket, read through the prod stack's outputs. */
-  bucketName: pulumi.Input<string>;
-  s3Endpoint: pulumi.Input<string>;
-  s3Region: pulumi.Input<string>;
-  /** The prod bucket's READ-ONLY credential. */
-  accessKeyId: pulumi.Input<string>;
-  secretAccessKey: pulumi.Input<string>;
-  /** The prod repository passphrase. */
-  repoPassphrase: pulumi.Input<string>;
+/** The repository is prod's bucket, read with its READ-ONLY credential through the prod stack's outputs. */
+export interface DrRestoreArgs extends RepositoryHostArgs {
   /** settings.dr.verificationQueries */
   verificationQueries: readonly VerificationQuery[];
   /** settings.dr.targetTime: restore to this point in time instead of the latest. */

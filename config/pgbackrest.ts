@@ -1,6 +1,7 @@
 // pgBackRest configuration, PostgreSQL archive settings and the backup timers: pure functions, no Pulumi.
 // The same renderers feed the prod backup agent, the staging-dr restore host and the tests (test/dr), so what
 // is proven locally is what is deployed.
+import { s3Endpoint } from "./backupBucket";
 import { PLACEHOLDER_MARK, PLACEHOLDER_SECRETS } from "./placeholders";
 import type { MonitoringStackSettings } from "./settings";
 
@@ -268,9 +269,6 @@ export const PLACEHOLDER_REPOSITORY_CREDENTIALS: RepositoryCredentials = {
 };
 
 /** The OVH S3 endpoint of an object storage region (GRA -> https://s3.gra.io.cloud.ovh.net). */
-export function ovhS3Endpoint(region: string): string {
-  return `https://s3.${region.toLowerCase()}.io.cloud.ovh.net`;
-}
 
 /** Every file the backup agent puts on the PostgreSQL host, as path -> content (the archive settings go in
  * with ALTER SYSTEM: archiveSettingsSql(renderPostgresArchiveSettings())). */
@@ -281,7 +279,7 @@ export function renderBackupHostFiles(
   if (!settings.backup) return {};
   const files: Record<string, string> = {
     [PGBACKREST_CONF_PATH]: renderPgbackrestConf({
-      repo: { endpointUrl: ovhS3Endpoint(settings.backup.region), region: settings.backup.region, bucket: settings.backup.bucketName, ...credentials },
+      repo: { endpointUrl: s3Endpoint(settings.backup.region), region: settings.backup.region, bucket: settings.backup.bucketName, ...credentials },
       retentionDays: settings.retention.backupDays,
       pgDataPath: "/var/lib/postgresql/15/main",
       pgPort: settings.monitored.postgresql.port,

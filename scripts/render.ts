@@ -4,11 +4,15 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
+import { renderBackupHostFiles } from "../config/pgbackrest";
 import { placeholderAlertmanagerSecrets } from "../config/renderAlertmanager";
 import { renderAllFiles } from "../config/renderFiles";
 import { DEPLOYED } from "../config/renderOptions";
 import { SettingsError, parseSettings, splitPulumiConfig } from "../config/settings";
 import { readStackFile, stackFilePath } from "./stackFile";
+
+/** Files for the PostgreSQL host (pgBackRest and its timers) go under this directory of the tree. */
+const BACKUP_HOST_DIR = "postgresql-host";
 
 function main(argv: string[]): number {
   const { values, positionals } = parseArgs({
@@ -33,7 +37,11 @@ function main(argv: string[]): number {
     console.log(`${stack}: the staging-dr stack runs no monitoring service: no configuration file to render.`);
     return 0;
   }
-  const files = renderAllFiles(settings, placeholderAlertmanagerSecrets(settings), DEPLOYED);
+  const files = {
+    ...renderAllFiles(settings, placeholderAlertmanagerSecrets(settings), DEPLOYED),
+    // What the backup agent installs on the PostgreSQL host, under its absolute paths.
+    ...Object.fromEntries(Object.entries(renderBackupHostFiles(settings)).map(([path, content]) => [`${BACKUP_HOST_DIR}${path}`, content])),
+  };
   for (const [relative, content] of Object.entries(files)) {
     const target = join(outDir, relative);
     mkdirSync(dirname(target), { recursive: true });

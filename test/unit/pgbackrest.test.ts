@@ -1,4 +1,5 @@
 // The pgBackRest / archive / timer / drill renderers. Behaviour against the real tools is in test/dr.
+import { s3Endpoint } from "../../config/backupBucket";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,7 +10,6 @@ import { renderFileInstaller } from "../../config/fileInstaller";
 import {
   archiveSettingsConfLines,
   archiveSettingsSql,
-  ovhS3Endpoint,
   parseS3Endpoint,
   PLACEHOLDER_REPOSITORY_CREDENTIALS,
   renderBackupHostFiles,
@@ -86,7 +86,7 @@ describe("renderPgbackrestConf", () => {
   });
 
   it("derives the OVH endpoint from the region", () => {
-    expect(ovhS3Endpoint("GRA")).toBe("https://s3.gra.io.cloud.ovh.net");
+    expect(s3Endpoint("GRA")).toBe("https://s3.gra.io.cloud.ovh.net");
   });
 });
 

@@ -61,6 +61,7 @@ const ALLOWED = [
   /^alertmanager\/templates\/[a-z0-9-]+\.tmpl$/, /^loki\/loki\.yaml$/, /^alloy\/config\.alloy$/,
   /^grafana\/provisioning\/(datasources|dashboards)\/[a-z0-9-]+\.yaml$/, /^grafana\/dashboards\/[a-z0-9-]+\.json$/,
   /^caddy\/Caddyfile$/, /^caddy-uptime-kuma\/Caddyfile$/, /^postgres-exporter\/queries\.yaml$/,
+  /^postgresql-host\/(etc\/pgbackrest\/pgbackrest\.conf|usr\/local\/sbin\/roadwave-pgbackrest-backup|etc\/systemd\/system\/roadwave-pgbackrest-[a-z]+\.(service|timer))$/,
 ];
 
 // Values that would be secrets: keys named like one, webhook URLs, private keys, push tokens.
