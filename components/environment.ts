@@ -76,7 +76,8 @@ export class MonitoringEnvironment extends pulumi.ComponentResource {
       if (!specs || !host.dockerProvider) throw new Error(`no containers for host ${host.name}`);
       return { specs, provider: host.dockerProvider, connection: host.connection, ready: host.ready };
     });
-    const services = new MonitoringServices(`${name}-services`, { settings: s, secrets, hosts: serviceHosts, watchdogPushUrl }, { parent: this });
+    const files = plainServiceFiles(s);
+    const services = new MonitoringServices(`${name}-services`, { settings: s, secrets, hosts: serviceHosts, watchdogPushUrl, files }, { parent: this });
     new UptimeKumaChecks(
       `${name}-uptime-kuma-checks`,
       { settings: s, secrets, ssh: kumaHost.connection, watchdogPushToken: watchdogToken.result, dependsOn: [services.uptimeKuma] },
@@ -88,7 +89,7 @@ export class MonitoringEnvironment extends pulumi.ComponentResource {
         settings: s,
         secrets,
         hosts: containers.filter((c) => !serviceHosts.some((h) => h.specs === c)),
-        files: plainServiceFiles(s),
+        files,
         jumpHost: monitoring.publicIp,
         sshPrivateKey,
         dependsOn: [monitoring.ready],
@@ -103,8 +104,8 @@ export class MonitoringEnvironment extends pulumi.ComponentResource {
       gatewayId: network.gatewayId,
       monitoringPublicIp: monitoring.publicIp,
       monitoringPrivateIp: monitoring.privateIp,
-      uptimeKumaPublicIp: (uptimeKuma ?? monitoring).publicIp,
-      uptimeKumaPrivateIp: (uptimeKuma ?? monitoring).privateIp,
+      uptimeKumaPublicIp: kumaHost.publicIp,
+      uptimeKumaPrivateIp: kumaHost.privateIp,
       grafanaUrl: `https://${s.domains.grafana}`,
       statusPageUrl: `https://${s.domains.statusPage}/status/${s.uptimeKuma.statusPageSlug}`,
       grafanaAdminPassword: services.grafanaAdminPassword,

@@ -26,6 +26,8 @@ export interface MonitoringServicesArgs {
   hosts: ServiceHost[];
   /** Uptime Kuma push URL of the Watchdog heartbeat monitor (secret: the token is the credential). */
   watchdogPushUrl: pulumi.Output<string>;
+  /** The rendered files without secrets (`plainServiceFiles`). */
+  files: Record<string, string>;
 }
 
 const ALERTMANAGER_CONFIG = "alertmanager/alertmanager.yml";
@@ -72,7 +74,6 @@ export class MonitoringServices extends pulumi.ComponentResource {
       return value ? pulumi.secret(value.apply((v) => secretEnvValue(settings, variable, v))) : undefined;
     };
 
-    const files = plainServiceFiles(settings);
     let uptimeKuma: docker.Container | undefined;
     for (const host of args.hosts) {
       const placed = new HostContainers(
@@ -82,7 +83,7 @@ export class MonitoringServices extends pulumi.ComponentResource {
           specs: host.specs.containers,
           provider: host.provider,
           connection: host.connection,
-          files,
+          files: args.files,
           secretFiles,
           secretEnv,
           dependsOn: [host.ready],
