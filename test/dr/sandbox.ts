@@ -3,7 +3,7 @@
 // is configured by the same renderers as prod (config/pgbackrest.ts), lives under one temporary directory and
 // is stopped by PID in stop(), also when a test fails.
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -102,6 +102,8 @@ export class DrSandbox {
   readonly textfileDir: string;
   readonly backupScript: string;
   readonly drillWorkDir: string;
+  /** The sandbox's copy of scripts/dr-drill.sh. */
+  readonly drillScript: string;
 
   private constructor(
     readonly dir: string,
@@ -117,6 +119,7 @@ export class DrSandbox {
     this.textfileDir = join(dir, "textfile_collector");
     this.backupScript = join(dir, "roadwave-pgbackrest-backup");
     this.drillWorkDir = join(dir, "drill");
+    this.drillScript = join(dir, "dr-drill.sh");
   }
 
   /** Creates everything up to a running primary with archiving on (archive settings applied the way the
@@ -126,6 +129,10 @@ export class DrSandbox {
     chmodSync(dir, 0o755);
     // PostgreSQL (run as postgres) puts its socket and logs here.
     chownSync(dir, postgresIds().uid, postgresIds().gid);
+    // The drill re-executes itself as postgres, which may not read the checkout (a clone in a 0700 directory):
+    // run a copy from the sandbox directory, as the host runs its installed copy.
+    copyFileSync(DRILL_SCRIPT, join(dir, "dr-drill.sh"));
+    chmodSync(join(dir, "dr-drill.sh"), 0o755);
     const tls = await makeCertificates(join(dir, "tls"));
     const sandbox = new DrSandbox(dir, await freePort(), await freePort(), await freePort(), tls.caFile, options);
     try {
@@ -253,7 +260,7 @@ export class DrSandbox {
 
   async drill(options: Partial<DrillOptions> = {}): Promise<RunResult & { result?: DrillResult }> {
     const args = drillArgs({ config: this.restoreConf, workDir: this.drillWorkDir, port: this.drillPort, pgBin: PG_BIN, timeoutSeconds: 600, ...options });
-    const r = await run("bash", [DRILL_SCRIPT, ...args]);
+    const r = await run("bash", [this.drillScript, ...args]);
     let result: DrillResult | undefined;
     try {
       result = parseDrillResult(r.stdout);
