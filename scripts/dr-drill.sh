@@ -24,6 +24,9 @@ timeout_seconds=3600
 if [ "$(id -u)" = 0 ]; then
   exec runuser -u postgres -- bash "$(readlink -f "$0")" "$@"
 fi
+# Started from a directory postgres cannot enter (sudo from an admin's home, a private checkout), psql and
+# pg_ctl warn on every call and the checks' output is polluted: work from / then (paths are absolute).
+[ -x "$PWD" ] || cd /
 
 result_json() { # status, error message (may be empty)
   jq -cn --arg status "$1" --arg error "$2" '{status: $status, error: $error}'
