@@ -4,6 +4,7 @@
 // handlers) leaves nothing behind, also when a test fails.
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
+import type { Server as HttpServer } from "node:http";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -29,6 +30,12 @@ export interface ManagedProcess {
 const STOP_GRACE_MS = 5_000;
 
 /** A TCP port that is free on 127.0.0.1 right now (the OS picks it). */
+/** Closes an HTTP server of the sandbox, its keep-alive connections included. */
+export async function closeHttpServer(server: HttpServer): Promise<void> {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();

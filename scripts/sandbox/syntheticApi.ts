@@ -4,6 +4,7 @@
 // answers. Faults are set through `setFaults` or the sandbox's control endpoint.
 import { Agent, createServer, request, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { closeHttpServer } from "./supervisor";
 
 export interface Faults {
   /** The listener is closed: nothing answers, not even /metrics. */
@@ -153,8 +154,7 @@ export class SyntheticApi {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeHttpServer(server);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -232,7 +232,6 @@ export class MetricsStub {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeHttpServer(server);
   }
 }

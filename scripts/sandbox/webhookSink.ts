@@ -1,6 +1,7 @@
 // An HTTP server that records every request it gets (path, method, body, arrival time) and answers 200: it
 // stands in for the Slack and Discord webhooks and the Uptime Kuma push URL, each on its own path.
 import { createServer, type Server } from "node:http";
+import { closeHttpServer } from "./supervisor";
 
 /** Paths of the webhook sink, one per channel. */
 export const SINK_PATHS = { slack: "/slack", discord: "/discord", watchdog: "/uptime-kuma/push" } as const;
@@ -61,7 +62,6 @@ export class WebhookSink {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeHttpServer(server);
   }
 }
