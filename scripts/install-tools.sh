@@ -40,9 +40,4 @@ echo "install-tools: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-# Packages that slipped past policy-rc.d (none should) must not keep ports open.
-for svc in prometheus prometheus-alertmanager prometheus-node-exporter prometheus-pushgateway \
-  prometheus-postgres-exporter prometheus-redis-exporter postgresql redis-server caddy; do
-  pkill -f "/usr/bin/${svc}( |$)" 2>/dev/null || true
-done
 echo "install-tools: done"
