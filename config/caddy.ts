@@ -55,11 +55,14 @@ function globalOptions(settings: MonitoringStackSettings): string[] {
   ];
 }
 
+/** Where Caddy proxies a service: its container name on the stack's network, or its sandbox port locally. */
+function upstreamOf(settings: MonitoringStackSettings, options: RenderOptions, service: "grafana" | "uptime-kuma"): string {
+  if (options.addressing.profile === "local") return monitoringServiceAddress(settings, options.addressing, service);
+  return service === "grafana" ? CADDY_UPSTREAMS.grafana : CADDY_UPSTREAMS.uptimeKuma;
+}
+
 function grafanaSite(settings: MonitoringStackSettings, options: RenderOptions): string[] {
-  const upstream =
-    options.addressing.profile === "local"
-      ? monitoringServiceAddress(settings, options.addressing, "grafana")
-      : CADDY_UPSTREAMS.grafana;
+  const upstream = upstreamOf(settings, options, "grafana");
   return [
     `${token(settings.domains.grafana)} {`,
     "\tencode zstd gzip",
@@ -73,10 +76,7 @@ function grafanaSite(settings: MonitoringStackSettings, options: RenderOptions):
 
 function statusPageSite(settings: MonitoringStackSettings, options: RenderOptions): string[] {
   const slug = settings.uptimeKuma.statusPageSlug;
-  const upstream =
-    options.addressing.profile === "local"
-      ? monitoringServiceAddress(settings, options.addressing, "uptime-kuma")
-      : CADDY_UPSTREAMS.uptimeKuma;
+  const upstream = upstreamOf(settings, options, "uptime-kuma");
   return [
     `${token(settings.domains.statusPage)} {`,
     "\tencode zstd gzip",
